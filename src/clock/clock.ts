@@ -1,0 +1,111 @@
+/**
+ * The one source of time. The machine's delayed transitions, device polling, SI latency and the
+ * countdown all run on a Clock, so a replay can swap in SimClock and run hours in milliseconds.
+ * The shape extends XState's `Clock` so the same object is handed to `createActor`.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export class RealClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    return setTimeout(fn, ms);
+  }
+  clearTimeout(handle: unknown): void {
+    clearTimeout(handle as NodeJS.Timeout);
+  }
+}
+
+interface Timer {
+  id: number;
+  due: number;
+  fn: () => void;
+}
+
+/**
+ * A clock that moves only when told. Timers due at the same instant fire in the order they were
+ * set, so a replay is deterministic. `paused` lets the REPL freeze a live terminal later.
+ */
+export class SimClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private timers: Timer[] = [];
+
+  constructor(startMs: number) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const timer = { id: this.nextId++, due: this.current + Math.max(0, ms), fn };
+    // Keep sorted by (due, id): insertion after every timer due no later.
+    let i = this.timers.length;
+    while (i > 0 && this.timers[i - 1]!.due > timer.due) i--;
+    this.timers.splice(i, 0, timer);
+    return timer.id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    const i = this.timers.findIndex((t) => t.id === handle);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  /** When the next timer is due, or undefined when none is pending. */
+  nextDue(): number | undefined {
+    return this.timers[0]?.due;
+  }
+
+  pending(): number {
+    return this.timers.length;
+  }
+
+  /**
+   * Fires the earliest timer if it is due no later than `limit`, moving the clock to its due time.
+   * Returns false when nothing is due by then. The caller drains promise jobs between steps.
+   */
+  fireNext(limit: number): boolean {
+    const timer = this.timers[0];
+    if (!timer || timer.due > limit) return false;
+    this.timers.shift();
+    this.current = Math.max(this.current, timer.due);
+    timer.fn();
+    return true;
+  }
+
+  /** Moves the clock forward to `ms` without firing anything (after all due timers were fired). */
+  setNow(ms: number): void {
+    if (ms < this.current) throw new Error(`SimClock cannot go back from ${this.current} to ${ms}`);
+    this.current = ms;
+  }
+}
+
+/** Lets promise jobs and I/O callbacks queued so far run (one macrotask turn). */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Advances a SimClock to `target`, firing every timer on the way and settling after each. */
+export async function advanceTo(clock: SimClock, target: number): Promise<void> {
+  await settle();
+  while (clock.fireNext(target)) await settle();
+  if (target > clock.now()) clock.setNow(target);
+}
+
+/** Calendar date (YYYY-MM-DD) at `ms` in a fixed UTC offset (China: +480 minutes, no DST). */
+export function localDate(ms: number, utcOffsetMinutes: number): string {
+  return new Date(ms + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
+/** Local wall time (YYYY-MM-DD HH:mm:ss) at `ms` in a fixed UTC offset: for receipts. */
+export function localDateTime(ms: number, utcOffsetMinutes: number): string {
+  return new Date(ms + utcOffsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+}

@@ -1,0 +1,212 @@
+/**
+ * Configuration: schema with defaults, then config/default.json, then the terminal's file
+ * (/etc/lifecheck/config.json or --config), then LIFECHECK_* environment variables. Validated at
+ * start: a bad value is reported with its key and the process exits with EX_CONFIG (78), which the
+ * systemd unit excludes from restarts.
+ */
+import convict from 'convict';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDelayName, resolveDelays, type DelayName } from '../machine/delays.js';
+import type { TerminalSettings } from '../machine/types.js';
+import { ACTIONS, isAction, type Action } from '../vision/port.js';
+
+export const EX_CONFIG = 78;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+convict.addFormat({
+  name: 'action-list',
+  validate(value: unknown) {
+    if (!Array.isArray(value) || value.length === 0) throw new Error('must be a non-empty list of actions');
+    for (const a of value) if (!isAction(a)) throw new Error(`unknown action '${String(a)}' (known: ${ACTIONS.join(', ')})`);
+    if (new Set(value).size !== value.length) throw new Error('lists an action twice');
+  },
+});
+
+convict.addFormat({
+  name: 'delay-overrides',
+  validate(value: unknown) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('must be an object of delay names to milliseconds');
+    for (const [name, ms] of Object.entries(value)) {
+      if (!isDelayName(name)) throw new Error(`unknown delay '${name}'`);
+      if (typeof ms !== 'number' || !Number.isInteger(ms) || ms <= 0) throw new Error(`delay '${name}' must be a positive integer of milliseconds`);
+    }
+  },
+  coerce: (v: string) => JSON.parse(v) as unknown,
+});
+
+convict.addFormat({
+  name: 'terminal-number',
+  validate(value: unknown) {
+    if (typeof value !== 'string' || !/^[0-9A-Za-z-]{1,16}$/.test(value)) throw new Error('must be 1-16 letters, digits or dashes');
+  },
+});
+
+convict.addFormat({
+  name: 'url',
+  validate(value: unknown) {
+    if (typeof value !== 'string' || !URL.canParse(value)) throw new Error('must be an absolute URL');
+  },
+});
+
+const schema = {
+  profile: { doc: 'sim: simulated devices and SI; hardware: real drivers', format: ['sim', 'hardware'], default: 'sim', env: 'LIFECHECK_PROFILE' },
+  terminal: {
+    number: { doc: 'Terminal number shown in the footer and on receipts', format: 'terminal-number', default: '0000', env: 'LIFECHECK_TERMINAL_NUMBER' },
+    utcOffsetMinutes: { doc: 'Local time as a fixed offset from UTC (China: 480)', format: 'int', default: 480 },
+    qrUrl: { doc: 'URL the 扫描二维码 overlay encodes (mobile channel)', format: 'url', default: 'https://example.invalid/lifecheck/mobile' },
+    receiptLookupUrl: { doc: 'Receipt QR look-up URL with {receiptNo}; empty: the QR holds the number', format: String, default: '' },
+  },
+  session: {
+    countdownSeconds: { doc: 'Countdown on every screen (seed: 300)', format: 'nat', default: 300 },
+    countdownWarnAt: { doc: 'Spoken warning when this many seconds remain', format: 'nat', default: 30 },
+    maxCaptureAttempts: { doc: 'Capture attempts in one session', format: 'nat', default: 3 },
+    maxAttemptsPerDay: { doc: 'Capture attempts per person per day', format: 'nat', default: 5 },
+  },
+  liveness: {
+    actions: { doc: 'Actions a challenge may ask for', format: 'action-list', default: ['raise_head', 'lower_head', 'turn_left', 'turn_right', 'blink', 'open_mouth'] as string[] },
+    count: { doc: 'Actions per challenge (N)', format: 'nat', default: 2 },
+    maxFailures: { doc: 'Action timeouts allowed per attempt (K)', format: 'nat', default: 3 },
+  },
+  delays: { doc: 'Overrides of src/machine/delays.ts, in ms', format: 'delay-overrides', default: {} as Record<string, number>, env: 'LIFECHECK_DELAYS' },
+  devices: {
+    idReader: { port: { doc: 'Serial port of the GA/T 467 ID card reader', format: String, default: '/dev/lifecheck-idreader' } },
+    sscReader: { reader: { doc: 'PC/SC reader name (substring); empty: the first reader', format: String, default: '' } },
+    barcode: {
+      mode: { doc: 'serial or hid (keyboard wedge over evdev)', format: ['serial', 'hid'], default: 'serial' },
+      device: { doc: 'Serial port or /dev/input/event* of the scanner', format: String, default: '/dev/lifecheck-scanner' },
+    },
+    camera: { device: { doc: 'V4L2 camera device', format: String, default: '/dev/video0' } },
+    touch: { device: { doc: 'evdev touchscreen device', format: String, default: '/dev/input/event0' } },
+    display: {
+      framebuffer: { doc: 'Framebuffer device', format: String, default: '/dev/fb0' },
+      width: { doc: 'Screen width in pixels', format: 'nat', default: 1280 },
+      height: { doc: 'Screen height in pixels', format: 'nat', default: 800 },
+    },
+    speaker: { alsaDevice: { doc: 'ALSA playback device', format: String, default: 'default' } },
+    printer: {
+      device: { doc: 'Receipt printer device (usblp)', format: String, default: '/dev/usb/lp0' },
+      paperWidth: { doc: 'Paper width in mm', format: [58, 80], default: 80 },
+    },
+  },
+  si: {
+    url: { doc: 'Base URL of the SI service', format: 'url', default: 'https://127.0.0.1:8443', env: 'LIFECHECK_SI_URL' },
+    timeoutMs: { doc: 'Per-request timeout', format: 'nat', default: 10_000 },
+  },
+  outbox: {
+    answerWithinMs: { doc: 'Longest wait for the SI answer before telling the person "queued"', format: 'nat', default: 10_000 },
+    requestTimeoutMs: { doc: 'One delivery attempt is abandoned after this', format: 'nat', default: 20_000 },
+    retryBaseMs: { doc: 'First retry delay', format: 'nat', default: 5_000 },
+    retryMaxMs: { doc: 'Longest retry delay', format: 'nat', default: 600_000 },
+  },
+  log: { level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LIFECHECK_LOG_LEVEL' } },
+  privacy: {
+    recordPersonalData: { doc: 'Test devices only: keep names, ID numbers and photos in recorded traces', format: Boolean, default: false },
+  },
+};
+
+/** The validated configuration, as the rest of the code sees it. */
+export interface LifecheckConfig {
+  profile: 'sim' | 'hardware';
+  terminal: { number: string; utcOffsetMinutes: number; qrUrl: string; receiptLookupUrl: string };
+  session: { countdownSeconds: number; countdownWarnAt: number; maxCaptureAttempts: number; maxAttemptsPerDay: number };
+  liveness: { actions: Action[]; count: number; maxFailures: number };
+  delays: Partial<Record<DelayName, number>>;
+  devices: {
+    idReader: { port: string };
+    sscReader: { reader: string };
+    barcode: { mode: 'serial' | 'hid'; device: string };
+    camera: { device: string };
+    touch: { device: string };
+    display: { framebuffer: string; width: number; height: number };
+    speaker: { alsaDevice: string };
+    printer: { device: string; paperWidth: 58 | 80 };
+  };
+  si: { url: string; timeoutMs: number };
+  outbox: { answerWithinMs: number; requestTimeoutMs: number; retryBaseMs: number; retryMaxMs: number };
+  log: { level: string };
+  privacy: { recordPersonalData: boolean };
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** config/default.json of the installed package (src/config → ../../config, dist/config alike). */
+export const DEFAULT_CONFIG_FILE = join(here, '..', '..', 'config', 'default.json');
+export const SYSTEM_CONFIG_FILE = '/etc/lifecheck/config.json';
+
+export interface LoadOptions {
+  /** Explicit file (--config); must exist. Without it /etc/lifecheck/config.json is read if present. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values applied last (tests, traces). */
+  overrides?: Record<string, unknown>;
+  /** Skip /etc/lifecheck/config.json (tests, replay). */
+  ignoreSystemFile?: boolean;
+}
+
+export function loadConfig(options: LoadOptions = {}): LifecheckConfig {
+  const config = convict<LifecheckConfig>(schema as unknown as convict.Schema<LifecheckConfig>, {
+    env: options.env ?? process.env,
+    args: [],
+  });
+  const files = [DEFAULT_CONFIG_FILE];
+  if (options.file) {
+    if (!existsSync(options.file)) throw new ConfigError(`config file ${options.file} does not exist`);
+    files.push(options.file);
+  } else if (!options.ignoreSystemFile && existsSync(SYSTEM_CONFIG_FILE)) {
+    files.push(SYSTEM_CONFIG_FILE);
+  }
+  for (const file of files) {
+    try {
+      config.loadFile(file);
+    } catch (e) {
+      throw new ConfigError(`config file ${file} cannot be read: ${(e as Error).message}`);
+    }
+  }
+  if (options.overrides) config.load(options.overrides as Partial<LifecheckConfig>);
+  try {
+    config.validate({ allowed: 'strict' });
+  } catch (e) {
+    throw new ConfigError(`invalid configuration:\n${(e as Error).message}`);
+  }
+  const props = config.getProperties();
+  crossCheck(props);
+  return props;
+}
+
+function crossCheck(c: LifecheckConfig): void {
+  const problems: string[] = [];
+  if (c.liveness.count < 1) problems.push('liveness.count: must be at least 1');
+  if (c.liveness.count > c.liveness.actions.length) {
+    problems.push(`liveness.count: asks for ${c.liveness.count} actions but liveness.actions lists only ${c.liveness.actions.length}`);
+  }
+  if (c.liveness.maxFailures < 1) problems.push('liveness.maxFailures: must be at least 1');
+  if (c.session.countdownSeconds < 10) problems.push('session.countdownSeconds: must be at least 10');
+  if (c.session.countdownWarnAt >= c.session.countdownSeconds) problems.push('session.countdownWarnAt: must be below session.countdownSeconds');
+  if (c.session.maxCaptureAttempts < 1) problems.push('session.maxCaptureAttempts: must be at least 1');
+  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}
+
+export function settingsOf(c: LifecheckConfig): TerminalSettings {
+  return {
+    terminalNumber: c.terminal.number,
+    countdownSeconds: c.session.countdownSeconds,
+    countdownWarnAt: c.session.countdownWarnAt,
+    actions: c.liveness.actions,
+    actionCount: c.liveness.count,
+    maxActionFailures: c.liveness.maxFailures,
+    maxCaptureAttempts: c.session.maxCaptureAttempts,
+    maxAttemptsPerDay: c.session.maxAttemptsPerDay,
+    utcOffsetMinutes: c.terminal.utcOffsetMinutes,
+  };
+}
+
+export function delaysOf(c: LifecheckConfig): Record<DelayName, number> {
+  return resolveDelays(c.delays);
+}

@@ -1,0 +1,42 @@
+/**
+ * Simulated receipt printer with a settable status. Printing takes PRINT_MS on the injected clock,
+ * so a replay sees the same timing as the demo.
+ */
+import type { Clock } from '../../clock/clock.js';
+import type { PrinterProblem } from '../../machine/types.js';
+import { PrinterError, type PrinterPort, type Receipt } from './port.js';
+
+/** A thermal receipt of this size takes about 2.5 s to print and cut. */
+const PRINT_MS = 2_500;
+
+export type SimPrinterStatus = 'ok' | Exclude<PrinterProblem, 'timeout' | 'error'> | 'jammed';
+
+export class SimPrinter implements PrinterPort {
+  status: SimPrinterStatus = 'ok';
+  readonly printed: Receipt[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  print(receipt: Receipt, signal: AbortSignal): Promise<void> {
+    // Status is asked before printing, as the real driver does (DLE EOT).
+    if (this.status === 'paper-out' || this.status === 'cover-open' || this.status === 'offline') {
+      return Promise.reject(new PrinterError(this.status, `printer reports ${this.status}`));
+    }
+    return new Promise((resolve, reject) => {
+      // A jam never finishes: the machine's PRINT_TIMEOUT must cut in.
+      if (this.status === 'jammed') return;
+      const timer = this.clock.setTimeout(() => {
+        this.printed.push(receipt);
+        resolve();
+      }, PRINT_MS);
+      signal.addEventListener('abort', () => {
+        this.clock.clearTimeout(timer);
+        reject(new PrinterError('timeout', 'print aborted'));
+      });
+    });
+  }
+}

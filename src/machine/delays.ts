@@ -1,0 +1,37 @@
+/**
+ * Every delay the terminal machine waits on, in milliseconds, in one place. Each is overridable
+ * from config (`delays.<NAME>`) and in tests. Values are chosen for 70–90 year old users: generous,
+ * never rushing, but bounded so that nobody is left in front of a stuck screen.
+ */
+export const Delays = {
+  /** The footer countdown ticks once per second (「剩余299秒」). */
+  COUNTDOWN_TICK: 1_000,
+  /** How long an SI look-up (person, token, history) may take before we say the system is unreachable. Long enough for a slow 4G link, short enough that a person does not walk away. */
+  SI_ANSWER_TIMEOUT: 15_000,
+  /** Backstop for submit: the outbox answers 'queued' on its own well before this; past it the submission is still in the outbox. */
+  SUBMIT_TIMEOUT: 30_000,
+  /** A receipt prints in 2–4 s; past this the printer is treated as stuck and the receipt number is shown instead. */
+  PRINT_TIMEOUT: 20_000,
+  /** Time to find one face in front of the camera before the attempt counts as failed. Elderly users need time to sit down and find the camera. */
+  FACE_WAIT: 30_000,
+  /** Budget for each liveness action (PRODUCT.md: default 8 s). */
+  ACTION_BUDGET: 8_000,
+  /** Budget to hold still for the automatic photo after the last action. */
+  CAPTURE_BUDGET: 10_000,
+  /** A prompt is repeated after this pause without progress; slow listeners may miss the first one. */
+  PROMPT_REPEAT: 4_000,
+  /** The result screen returns home on its own after this, so the next person never sees it. */
+  RESULT_DISMISS: 60_000,
+} as const;
+
+export type DelayName = keyof typeof Delays;
+export type DelayOverrides = Partial<Record<DelayName, number>>;
+
+export function isDelayName(name: string): name is DelayName {
+  return Object.hasOwn(Delays, name);
+}
+
+/** The delays in force: defaults with overrides applied. */
+export function resolveDelays(overrides: DelayOverrides = {}): Record<DelayName, number> {
+  return { ...Delays, ...overrides };
+}

@@ -1,0 +1,763 @@
+/**
+ * The terminal: the whole flow of PRODUCT.md as one XState machine. Pure — no I/O, no clock reads:
+ * devices, vision, SI and printer are actors provided by the composition root (src/terminal), time
+ * comes from the actor's clock, randomness from a seeded state in context.
+ *
+ * Layout: `home`, then `session` with three parallel regions — `flow` (the screens), `overlay`
+ * (help / 操作说明 / QR on top of any screen) and `countdown` (剩余N秒, restarting on every screen).
+ * Screen states carry `meta.screen`; src/screens derives what is drawn from state + context.
+ */
+import { and, assign, emit, enqueueActions, fromCallback, fromPromise, not, or, raise, sendTo, setup, stateIn } from 'xstate';
+import type { Identity } from '../domain/identity.js';
+import { checkIdNumber, isExpired } from '../domain/id-number.js';
+import { localDate } from '../clock/clock.js';
+import type { PromptId } from '../audio/prompts.js';
+import type { Eligibility, HistoryRecord, Submission, SubmitOutcome } from '../si-client/port.js';
+import type { VisionCommand } from '../vision/port.js';
+import { drawActions } from './challenge.js';
+import { Delays } from './delays.js';
+import type {
+  CaptureFailure,
+  DeviceHealth,
+  DeviceId,
+  EmittedEvent,
+  IdentifyProblem,
+  MachineEvent,
+  MachineInput,
+  PrinterProblem,
+  ReceiptRequest,
+  Session,
+  SubmitResult,
+  TerminalContext,
+} from './types.js';
+import { DEVICE_IDS } from './types.js';
+
+export interface PersonLookup {
+  eligibility: Eligibility;
+  /** Capture attempts this person already used today (kept by the terminal, not the SI). */
+  attemptsToday: number;
+}
+
+export function emptySession(): Session {
+  return {
+    identity: null,
+    problem: null,
+    eligibility: null,
+    attemptsToday: 0,
+    history: null,
+    challenge: { actions: [], index: 0, failures: 0, restarts: 0 },
+    captureAttempts: 0,
+    captureFailure: null,
+    notice: null,
+    photo: null,
+    result: null,
+    receipt: null,
+  };
+}
+
+function allDevicesOk(): Record<DeviceId, DeviceHealth> {
+  return Object.fromEntries(DEVICE_IDS.map((d) => [d, { ok: true }])) as Record<DeviceId, DeviceHealth>;
+}
+
+/** Why a card read cannot be used, judged before the confirm screen (GB 11643 and expiry). */
+export function cardProblem(identity: Identity, at: number, utcOffsetMinutes: number): IdentifyProblem | null {
+  if (checkIdNumber(identity.idNumber, identity.birthDate).length > 0) return 'bad-id-number';
+  if (isExpired(identity.validTo, localDate(at, utcOffsetMinutes))) return 'expired';
+  return null;
+}
+
+/** Enough devices work to serve a person: a way to identify, the camera, the screen and touch. */
+export function canServe(context: TerminalContext): boolean {
+  const d = context.devices;
+  return d.camera.ok && d.display.ok && d.touch.ok && (d.idReader.ok || d.sscReader.ok || d.barcode.ok);
+}
+
+/** Another capture attempt is allowed in this session and today for this person. */
+export function attemptsLeft(context: TerminalContext): boolean {
+  const s = context.session;
+  return (
+    s.captureAttempts < context.settings.maxCaptureAttempts &&
+    s.attemptsToday + s.captureAttempts < context.settings.maxAttemptsPerDay
+  );
+}
+
+function notProvided(name: string): never {
+  throw new Error(`actor '${name}' was not provided by the composition root`);
+}
+
+const problemPrompts: Record<IdentifyProblem, PromptId> = {
+  'read-error': 'identify.read_error',
+  'bad-id-number': 'identify.bad_id_number',
+  expired: 'identify.expired',
+  'unknown-token': 'identify.unknown_token',
+  'unsupported-card': 'identify.unsupported_card',
+  'si-unavailable': 'identify.si_unavailable',
+};
+
+const resultPrompts: Record<SubmitResult['outcome'], PromptId> = {
+  accepted: 'result.success',
+  review: 'result.review',
+  queued: 'result.queued',
+  rejected: 'result.rejected',
+  'already-verified': 'result.already_verified',
+  failed: 'result.failed',
+};
+
+/** Outcomes that get a printed receipt: the person leaves with proof of what happened. */
+function isPrintable(result: SubmitOutcome): boolean {
+  return result.outcome === 'accepted' || result.outcome === 'review' || result.outcome === 'queued';
+}
+
+function printerProblemOf(error: unknown): PrinterProblem {
+  const problem = (error as { problem?: unknown } | null)?.problem;
+  return problem === 'paper-out' || problem === 'cover-open' || problem === 'offline' || problem === 'timeout'
+    ? problem
+    : 'error';
+}
+
+export const terminalMachine = setup({
+  types: {
+    context: {} as TerminalContext,
+    events: {} as MachineEvent,
+    input: {} as MachineInput,
+    emitted: {} as EmittedEvent,
+  },
+  actors: {
+    lookupPerson: fromPromise<PersonLookup, { idNumber: string }>(async () => notProvided('lookupPerson')),
+    resolveToken: fromPromise<Identity | null, { token: string }>(async () => notProvided('resolveToken')),
+    loadHistory: fromPromise<HistoryRecord[], { idNumber: string }>(async () => notProvided('loadHistory')),
+    submitVerification: fromPromise<SubmitOutcome, Submission>(async () => notProvided('submitVerification')),
+    printReceipt: fromPromise<void, ReceiptRequest>(async () => notProvided('printReceipt')),
+    camera: fromCallback<VisionCommand>(() => notProvided('camera')),
+  },
+  delays: { ...Delays },
+  guards: {
+    canServe: ({ context }) => canServe(context),
+    busy: or([stateIn('#submitting'), stateIn('#printing')]),
+    countdownAtEnd: ({ context }) => context.secondsLeft <= 1,
+    cardBadNumber: ({ context, event }) =>
+      (event.type === 'identify.idCard' || event.type === 'identify.ssc') &&
+      cardProblem(event.identity, event.at, context.settings.utcOffsetMinutes) === 'bad-id-number',
+    cardExpired: ({ context, event }) =>
+      (event.type === 'identify.idCard' || event.type === 'identify.ssc') &&
+      cardProblem(event.identity, event.at, context.settings.utcOffsetMinutes) === 'expired',
+    readUnsupported: ({ event }) => event.type === 'identify.readError' && event.reason === 'unsupported-card',
+    alreadyVerified: ({ context }) => context.session.eligibility?.status === 'already-verified',
+    attemptsLeft: ({ context }) => attemptsLeft(context),
+    lastFailure: ({ context }) => context.session.challenge.failures + 1 >= context.settings.maxActionFailures,
+    isCurrentAction: ({ context, event }) =>
+      event.type === 'vision.actionPassed' &&
+      event.action === context.session.challenge.actions[context.session.challenge.index],
+    isLastAction: ({ context }) =>
+      context.session.challenge.index + 1 >= context.session.challenge.actions.length,
+  },
+  actions: {
+    screenEntered: raise({ type: 'screen.changed' }),
+    activity: raise({ type: 'activity' }),
+    speak: emit((_, params: { prompt: PromptId }) => ({ type: 'speak' as const, prompt: params.prompt })),
+    clearSession: assign({ session: () => emptySession() }),
+    startSession: emit({ type: 'session.started' }),
+    endSession: emit((_, params: { reason: 'home' | 'timeout' | 'finished' }) => ({
+      type: 'session.ended' as const,
+      reason: params.reason,
+    })),
+    resetCountdown: assign({ secondsLeft: ({ context }) => context.settings.countdownSeconds }),
+    tick: assign({ secondsLeft: ({ context }) => Math.max(0, context.secondsLeft - 1) }),
+    warnIfDue: enqueueActions(({ context, enqueue }) => {
+      if (context.secondsLeft === context.settings.countdownWarnAt) {
+        enqueue.emit({ type: 'speak', prompt: 'countdown.warning' });
+      }
+    }),
+    setDeviceHealth: assign({
+      devices: ({ context, event }) => {
+        if (event.type === 'device.fault') return { ...context.devices, [event.device]: { ok: false, reason: event.reason } };
+        if (event.type === 'device.ok') return { ...context.devices, [event.device]: { ok: true } };
+        return context.devices;
+      },
+    }),
+    assignIdentity: assign({
+      session: ({ context, event }) =>
+        event.type === 'identify.idCard' || event.type === 'identify.ssc'
+          ? { ...context.session, identity: event.identity, problem: null }
+          : context.session,
+    }),
+    forgetIdentity: assign({ session: () => emptySession() }),
+    setProblem: assign({
+      session: ({ context }, params: { problem: IdentifyProblem }) => ({
+        ...context.session,
+        identity: null,
+        problem: params.problem,
+      }),
+    }),
+    speakProblem: enqueueActions(({ context, enqueue }) => {
+      const problem = context.session.problem;
+      if (problem) enqueue.emit({ type: 'speak', prompt: problemPrompts[problem] });
+    }),
+    speakEligibility: enqueueActions(({ context, enqueue }) => {
+      const e = context.session.eligibility;
+      if (!e) return;
+      const prompt: PromptId =
+        e.status === 'not-retiree'
+          ? 'not_eligible.not_retiree'
+          : e.status === 'unknown-person'
+            ? 'not_eligible.unknown_person'
+            : e.status === 'refer-to-counter'
+              ? 'not_eligible.counter'
+              : e.status === 'already-verified'
+                ? 'service.already_verified'
+                : 'service.choose';
+      enqueue.emit({ type: 'speak', prompt });
+    }),
+    newAttempt: enqueueActions(({ context, enqueue }) => {
+      const { actions, state } = drawActions(context.settings.actions, context.settings.actionCount, context.rng);
+      enqueue.assign({
+        rng: state,
+        session: {
+          ...context.session,
+          captureAttempts: context.session.captureAttempts + 1,
+          challenge: { actions, index: 0, failures: 0, restarts: 0 },
+          captureFailure: null,
+          notice: null,
+          photo: null,
+        },
+      });
+      enqueue.emit({ type: 'attempt.used' });
+    }),
+    askBaseline: sendTo('camera', { type: 'baseline' }),
+    askCurrentAction: sendTo('camera', ({ context }) => ({
+      type: 'expect' as const,
+      action: context.session.challenge.actions[context.session.challenge.index]!,
+    })),
+    askPhoto: sendTo('camera', { type: 'capture' }),
+    speakCurrentAction: enqueueActions(({ context, enqueue }) => {
+      const action = context.session.challenge.actions[context.session.challenge.index];
+      if (action) enqueue.emit({ type: 'speak', prompt: `action.${action}` });
+    }),
+    nextAction: assign({
+      session: ({ context }) => ({
+        ...context.session,
+        notice: null,
+        challenge: { ...context.session.challenge, index: context.session.challenge.index + 1 },
+      }),
+    }),
+    countFailure: assign({
+      session: ({ context }) => ({
+        ...context.session,
+        notice: 'try-again' as const,
+        challenge: { ...context.session.challenge, failures: context.session.challenge.failures + 1 },
+      }),
+    }),
+    failCapture: assign({
+      session: ({ context }, params: { failure: CaptureFailure }) => ({
+        ...context.session,
+        captureFailure: params.failure,
+        challenge: { ...context.session.challenge, failures: context.session.challenge.failures + 1 },
+      }),
+    }),
+    restartChallenge: assign({
+      session: ({ context, event }) => ({
+        ...context.session,
+        notice: event.type === 'vision.multipleFaces' ? ('multiple-faces' as const) : ('face-lost' as const),
+        challenge: { ...context.session.challenge, index: 0, restarts: context.session.challenge.restarts + 1 },
+      }),
+    }),
+    speakRestart: enqueueActions(({ event, enqueue }) => {
+      enqueue.emit({
+        type: 'speak',
+        prompt: event.type === 'vision.multipleFaces' ? 'capture.one_person' : 'capture.face_lost',
+      });
+    }),
+    keepPhoto: assign({
+      session: ({ context, event }) =>
+        event.type === 'vision.photo'
+          ? { ...context.session, photo: { ref: event.photoRef, quality: event.quality }, notice: null }
+          : context.session,
+    }),
+    speakResult: enqueueActions(({ context, enqueue }) => {
+      const { result, receipt } = context.session;
+      if (result) enqueue.emit({ type: 'speak', prompt: resultPrompts[result.outcome] });
+      if (receipt) enqueue.emit({ type: 'speak', prompt: receipt.printed ? 'receipt.take' : 'receipt.failed' });
+    }),
+  },
+}).createMachine({
+  id: 'terminal',
+  context: ({ input }) => ({
+    settings: input.settings,
+    rng: input.seed | 0,
+    devices: allDevicesOk(),
+    secondsLeft: input.settings.countdownSeconds,
+    session: emptySession(),
+  }),
+  initial: 'home',
+  on: {
+    'device.fault': { actions: 'setDeviceHealth' },
+    'device.ok': { actions: 'setDeviceHealth' },
+  },
+  states: {
+    home: {
+      id: 'home',
+      meta: { screen: 'home' },
+      entry: ['clearSession', 'resetCountdown'],
+      on: { 'ui.start': { guard: 'canServe', target: 'session' } },
+    },
+    session: {
+      type: 'parallel',
+      entry: 'startSession',
+      on: {
+        'ui.home': {
+          guard: not('busy'),
+          target: '#home',
+          actions: [{ type: 'endSession', params: { reason: 'home' } }],
+        },
+        'countdown.expired': {
+          target: '#home',
+          actions: [
+            { type: 'speak', params: { prompt: 'session.timeout' } },
+            { type: 'endSession', params: { reason: 'timeout' } },
+          ],
+        },
+      },
+      states: {
+        countdown: {
+          initial: 'running',
+          states: {
+            running: {
+              on: {
+                'screen.changed': { target: 'running', reenter: true, actions: 'resetCountdown' },
+                activity: { target: 'running', reenter: true, actions: 'resetCountdown' },
+              },
+              after: {
+                COUNTDOWN_TICK: [
+                  // Submitting and printing have their own bounded timeouts; never abandon them.
+                  { guard: 'busy', target: 'running', reenter: true },
+                  { guard: 'countdownAtEnd', actions: ['tick', raise({ type: 'countdown.expired' })] },
+                  { target: 'running', reenter: true, actions: ['tick', 'warnIfDue'] },
+                ],
+              },
+            },
+          },
+        },
+        overlay: {
+          initial: 'none',
+          states: {
+            none: {
+              on: {
+                'ui.help': 'help',
+                'ui.instructions': 'instructions',
+                'ui.qr': 'qr',
+              },
+            },
+            help: {
+              meta: { overlay: 'help' },
+              entry: ['activity', { type: 'speak', params: { prompt: 'help.open' } }],
+              on: { 'ui.closeOverlay': { target: 'none', actions: 'activity' }, 'screen.changed': 'none' },
+            },
+            instructions: {
+              meta: { overlay: 'instructions' },
+              entry: 'activity',
+              on: { 'ui.closeOverlay': { target: 'none', actions: 'activity' }, 'screen.changed': 'none' },
+            },
+            qr: {
+              meta: { overlay: 'qr' },
+              entry: 'activity',
+              on: { 'ui.closeOverlay': { target: 'none', actions: 'activity' }, 'screen.changed': 'none' },
+            },
+          },
+        },
+        flow: {
+          initial: 'identify',
+          states: {
+            identify: {
+              id: 'identify',
+              meta: { screen: 'identify' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'identify.tap_card' } }],
+              initial: 'waiting',
+              on: {
+                'identify.idCard': [
+                  { guard: 'cardBadNumber', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
+                  { guard: 'cardExpired', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'expired' } } },
+                  { target: 'confirm', actions: 'assignIdentity' },
+                ],
+                'identify.ssc': [
+                  { guard: 'cardBadNumber', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
+                  { guard: 'cardExpired', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'expired' } } },
+                  { target: 'confirm', actions: 'assignIdentity' },
+                ],
+                'identify.barcode': 'resolvingToken',
+                'identify.readError': [
+                  { guard: 'readUnsupported', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'unsupported-card' } } },
+                  { target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'read-error' } } },
+                ],
+              },
+              states: {
+                waiting: {
+                  on: {
+                    'ui.scanBarcode': 'barcode',
+                    'ui.back': { target: '#home', actions: [{ type: 'endSession', params: { reason: 'home' } }] },
+                  },
+                },
+                barcode: {
+                  meta: { mode: 'barcode' },
+                  entry: { type: 'speak', params: { prompt: 'identify.scan_barcode' } },
+                  on: { 'ui.back': 'waiting' },
+                },
+              },
+            },
+            identifyProblem: {
+              meta: { screen: 'identifyProblem' },
+              entry: ['screenEntered', 'speakProblem'],
+              on: {
+                // A second tap of a card works straight from the problem screen.
+                'identify.idCard': [
+                  { guard: 'cardBadNumber', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
+                  { guard: 'cardExpired', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'expired' } } },
+                  { target: 'confirm', actions: 'assignIdentity' },
+                ],
+                'identify.ssc': [
+                  { guard: 'cardBadNumber', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
+                  { guard: 'cardExpired', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'expired' } } },
+                  { target: 'confirm', actions: 'assignIdentity' },
+                ],
+                'identify.barcode': 'resolvingToken',
+                'identify.readError': { target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'read-error' } } },
+                'ui.retry': { target: 'identify', actions: 'forgetIdentity' },
+                'ui.back': { target: 'identify', actions: 'forgetIdentity' },
+              },
+            },
+            resolvingToken: {
+              meta: { screen: 'resolvingToken' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'identify.wait' } }],
+              invoke: {
+                src: 'resolveToken',
+                input: ({ event }) => ({ token: event.type === 'identify.barcode' ? event.token : '' }),
+                onDone: [
+                  {
+                    guard: ({ event }) => event.output === null,
+                    target: 'identifyProblem',
+                    actions: { type: 'setProblem', params: { problem: 'unknown-token' } },
+                  },
+                  {
+                    guard: ({ event }) => event.output !== null && checkIdNumber(event.output.idNumber).length > 0,
+                    target: 'identifyProblem',
+                    actions: { type: 'setProblem', params: { problem: 'bad-id-number' } },
+                  },
+                  {
+                    target: 'confirm',
+                    actions: assign({
+                      session: ({ context, event }) => ({ ...context.session, identity: event.output, problem: null }),
+                    }),
+                  },
+                ],
+                onError: { target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'si-unavailable' } } },
+              },
+              after: {
+                SI_ANSWER_TIMEOUT: { target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'si-unavailable' } } },
+              },
+              on: { 'ui.back': 'identify' },
+            },
+            confirm: {
+              meta: { screen: 'confirm' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'confirm.check_info' } }],
+              on: {
+                'ui.enter': 'checking',
+                'ui.back': { target: 'identify', actions: 'forgetIdentity' },
+              },
+            },
+            checking: {
+              meta: { screen: 'checking' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'checking.wait' } }],
+              invoke: {
+                src: 'lookupPerson',
+                input: ({ context }) => ({ idNumber: context.session.identity?.idNumber ?? '' }),
+                onDone: [
+                  {
+                    guard: ({ event }) => event.output.eligibility.status === 'eligible' || event.output.eligibility.status === 'already-verified',
+                    target: 'service',
+                    actions: assign({
+                      session: ({ context, event }) => ({
+                        ...context.session,
+                        eligibility: event.output.eligibility,
+                        attemptsToday: event.output.attemptsToday,
+                      }),
+                    }),
+                  },
+                  {
+                    target: 'notEligible',
+                    actions: assign({
+                      session: ({ context, event }) => ({ ...context.session, eligibility: event.output.eligibility }),
+                    }),
+                  },
+                ],
+                onError: 'siProblem',
+              },
+              after: { SI_ANSWER_TIMEOUT: 'siProblem' },
+              on: { 'ui.back': 'confirm' },
+            },
+            siProblem: {
+              meta: { screen: 'siProblem' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'si.unavailable' } }],
+              on: { 'ui.retry': 'checking', 'ui.back': 'confirm' },
+            },
+            notEligible: {
+              meta: { screen: 'notEligible' },
+              entry: ['screenEntered', 'speakEligibility'],
+              on: { 'ui.back': 'confirm' },
+            },
+            service: {
+              meta: { screen: 'service' },
+              entry: ['screenEntered', 'speakEligibility'],
+              on: {
+                'ui.apply': [
+                  // Already verified this cycle: the button is shown disabled; nothing to do.
+                  { guard: 'alreadyVerified' },
+                  { guard: 'attemptsLeft', target: 'consent' },
+                  { target: 'attemptsExceeded' },
+                ],
+                'ui.history': 'history',
+                'ui.back': 'confirm',
+              },
+            },
+            attemptsExceeded: {
+              meta: { screen: 'attemptsExceeded' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'attempts.exceeded' } }],
+              on: { 'ui.back': 'service' },
+            },
+            history: {
+              meta: { screen: 'history' },
+              entry: 'screenEntered',
+              initial: 'loading',
+              on: { 'ui.back': 'service' },
+              states: {
+                loading: {
+                  invoke: {
+                    src: 'loadHistory',
+                    input: ({ context }) => ({ idNumber: context.session.identity?.idNumber ?? '' }),
+                    onDone: {
+                      target: 'shown',
+                      actions: assign({ session: ({ context, event }) => ({ ...context.session, history: event.output }) }),
+                    },
+                    onError: 'failed',
+                  },
+                  after: { SI_ANSWER_TIMEOUT: 'failed' },
+                },
+                shown: { entry: { type: 'speak', params: { prompt: 'history.show' } } },
+                failed: {
+                  meta: { mode: 'failed' },
+                  entry: { type: 'speak', params: { prompt: 'history.failed' } },
+                  on: { 'ui.retry': 'loading' },
+                },
+              },
+            },
+            consent: {
+              meta: { screen: 'consent' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'consent.ask' } }],
+              on: {
+                'ui.agree': { target: 'capture', actions: 'newAttempt' },
+                'ui.decline': 'consentDeclined',
+                'ui.back': 'service',
+              },
+            },
+            consentDeclined: {
+              meta: { screen: 'consentDeclined' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'consent.declined' } }],
+              on: { 'ui.back': 'consent' },
+            },
+            capture: {
+              id: 'capture',
+              meta: { screen: 'capture' },
+              entry: 'screenEntered',
+              invoke: { id: 'camera', src: 'camera' },
+              initial: 'positioning',
+              on: {
+                'vision.cameraError': 'cameraProblem',
+                'ui.back': 'consent',
+              },
+              states: {
+                positioning: {
+                  entry: 'askBaseline',
+                  initial: 'prompting',
+                  states: {
+                    prompting: {
+                      entry: { type: 'speak', params: { prompt: 'capture.face_camera' } },
+                      after: { PROMPT_REPEAT: { target: 'prompting', reenter: true } },
+                    },
+                  },
+                  on: { 'vision.faceReady': 'acting' },
+                  after: {
+                    FACE_WAIT: { target: '#captureFailed', actions: { type: 'failCapture', params: { failure: 'no-face' } } },
+                  },
+                },
+                acting: {
+                  entry: 'askCurrentAction',
+                  initial: 'prompting',
+                  states: {
+                    prompting: {
+                      entry: 'speakCurrentAction',
+                      after: { PROMPT_REPEAT: { target: 'prompting', reenter: true } },
+                    },
+                  },
+                  on: {
+                    'vision.actionPassed': [
+                      { guard: and(['isCurrentAction', 'isLastAction']), target: 'framing', actions: 'nextAction' },
+                      { guard: 'isCurrentAction', target: 'acting', reenter: true, actions: 'nextAction' },
+                    ],
+                    'vision.faceLost': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
+                    'vision.multipleFaces': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
+                  },
+                  after: {
+                    ACTION_BUDGET: [
+                      { guard: 'lastFailure', target: '#captureFailed', actions: { type: 'failCapture', params: { failure: 'action-timeout' } } },
+                      { target: 'acting', reenter: true, actions: ['countFailure', { type: 'speak', params: { prompt: 'capture.try_again' } }] },
+                    ],
+                  },
+                },
+                framing: {
+                  entry: 'askPhoto',
+                  initial: 'prompting',
+                  states: {
+                    prompting: {
+                      entry: { type: 'speak', params: { prompt: 'capture.look_at_camera' } },
+                      after: { PROMPT_REPEAT: { target: 'prompting', reenter: true } },
+                    },
+                  },
+                  on: {
+                    'vision.photo': { target: '#captured', actions: 'keepPhoto' },
+                    'vision.faceLost': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
+                    'vision.multipleFaces': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
+                  },
+                  after: {
+                    CAPTURE_BUDGET: [
+                      { guard: 'lastFailure', target: '#captureFailed', actions: { type: 'failCapture', params: { failure: 'photo-timeout' } } },
+                      { target: 'framing', reenter: true, actions: ['countFailure', { type: 'speak', params: { prompt: 'capture.try_again' } }] },
+                    ],
+                  },
+                },
+              },
+            },
+            cameraProblem: {
+              meta: { screen: 'cameraProblem' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'capture.camera_problem' } }],
+              on: {
+                'ui.retry': { guard: 'attemptsLeft', target: 'capture', actions: 'newAttempt' },
+                'ui.back': 'consent',
+              },
+            },
+            captureFailed: {
+              id: 'captureFailed',
+              meta: { screen: 'captureFailed' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'capture.failed' } }],
+              on: {
+                'ui.retry': { guard: 'attemptsLeft', target: 'capture', actions: 'newAttempt' },
+                'ui.back': 'consent',
+              },
+            },
+            captured: {
+              id: 'captured',
+              meta: { screen: 'captured' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'captured.review' } }],
+              on: {
+                'ui.retake': { guard: 'attemptsLeft', target: 'capture', actions: 'newAttempt' },
+                'ui.submit': 'submitting',
+                'ui.back': 'consent',
+              },
+            },
+            submitting: {
+              id: 'submitting',
+              meta: { screen: 'submitting' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'submitting.wait' } }],
+              invoke: {
+                src: 'submitVerification',
+                input: ({ context }) => {
+                  const s = context.session;
+                  return {
+                    idNumber: s.identity?.idNumber ?? '',
+                    name: s.identity?.name ?? '',
+                    photoRef: s.photo?.ref ?? '',
+                    liveness: {
+                      actions: s.challenge.actions,
+                      failures: s.challenge.failures,
+                      restarts: s.challenge.restarts,
+                      photoQuality: s.photo?.quality ?? 0,
+                    },
+                  };
+                },
+                onDone: [
+                  {
+                    guard: ({ event }) => isPrintable(event.output),
+                    target: 'printing',
+                    actions: assign({ session: ({ context, event }) => ({ ...context.session, result: event.output }) }),
+                  },
+                  {
+                    target: 'result',
+                    actions: assign({ session: ({ context, event }) => ({ ...context.session, result: event.output }) }),
+                  },
+                ],
+                onError: {
+                  target: 'result',
+                  actions: assign({
+                    session: ({ context }) => ({ ...context.session, result: { outcome: 'failed' as const, reason: 'storage' } }),
+                  }),
+                },
+              },
+              after: {
+                // The outbox already holds it (committed before sending): say queued, honestly without a number.
+                SUBMIT_TIMEOUT: {
+                  target: 'printing',
+                  actions: assign({
+                    session: ({ context }) => ({ ...context.session, result: { outcome: 'queued' as const, receiptNo: null } }),
+                  }),
+                },
+              },
+            },
+            printing: {
+              id: 'printing',
+              meta: { screen: 'printing' },
+              entry: ['screenEntered', { type: 'speak', params: { prompt: 'printing.wait' } }],
+              invoke: {
+                src: 'printReceipt',
+                input: ({ context }) => ({
+                  identity: context.session.identity!,
+                  result: context.session.result as SubmitOutcome,
+                }),
+                onDone: {
+                  target: 'result',
+                  actions: assign({ session: ({ context }) => ({ ...context.session, receipt: { printed: true as const } }) }),
+                },
+                onError: {
+                  target: 'result',
+                  actions: assign({
+                    session: ({ context, event }) => ({
+                      ...context.session,
+                      receipt: { printed: false as const, problem: printerProblemOf(event.error) },
+                    }),
+                  }),
+                },
+              },
+              after: {
+                PRINT_TIMEOUT: {
+                  target: 'result',
+                  actions: assign({
+                    session: ({ context }) => ({ ...context.session, receipt: { printed: false as const, problem: 'timeout' as const } }),
+                  }),
+                },
+              },
+            },
+            result: {
+              meta: { screen: 'result' },
+              entry: ['screenEntered', 'speakResult'],
+              on: {
+                'ui.exit': { target: '#home', actions: [{ type: 'endSession', params: { reason: 'finished' } }] },
+                'ui.back': { target: '#home', actions: [{ type: 'endSession', params: { reason: 'finished' } }] },
+              },
+              after: {
+                RESULT_DISMISS: { target: '#home', actions: [{ type: 'endSession', params: { reason: 'finished' } }] },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+export type TerminalMachine = typeof terminalMachine;

@@ -1,0 +1,244 @@
+/**
+ * What the terminal shows, derived from the machine's snapshot: the screen id, its buttons (with
+ * enabled state) and its key fields. The renderer draws it; touches are hit-tested against it; traces
+ * compare its `fields`. `fields` are trace-safe (ID number and name masked); the full name the
+ * confirm screen must show travels only in `private`, which outputs and logs never include.
+ */
+import type { SnapshotFrom } from 'xstate';
+import { maskIdNumber, maskName } from '../domain/identity.js';
+import { attemptsLeft, canServe, type TerminalMachine } from '../machine/machine.js';
+import type { ButtonId, TerminalContext } from '../machine/types.js';
+import { DEVICE_IDS } from '../machine/types.js';
+
+export const SCREEN_IDS = [
+  'home',
+  'identify',
+  'identifyProblem',
+  'resolvingToken',
+  'confirm',
+  'checking',
+  'siProblem',
+  'notEligible',
+  'service',
+  'attemptsExceeded',
+  'history',
+  'consent',
+  'consentDeclined',
+  'capture',
+  'cameraProblem',
+  'captureFailed',
+  'captured',
+  'submitting',
+  'printing',
+  'result',
+] as const;
+export type ScreenId = (typeof SCREEN_IDS)[number];
+
+export type OverlayId = 'help' | 'instructions' | 'qr';
+
+export type FieldValue = string | number | boolean | null | FieldValue[] | { [key: string]: FieldValue };
+export type Fields = Record<string, FieldValue>;
+
+export interface ButtonView {
+  id: ButtonId;
+  label: string;
+  enabled: boolean;
+  /** Footer buttons sit in the bottom bar on every screen but home. */
+  footer: boolean;
+}
+
+export interface ScreenView {
+  screen: ScreenId;
+  /** Sub-step within the screen (identify: card/barcode, capture: positioning/acting/framing…). */
+  mode: string | null;
+  overlay: OverlayId | null;
+  /** 剩余N秒; null on home, which has no countdown. */
+  secondsLeft: number | null;
+  terminalNumber: string;
+  buttons: ButtonView[];
+  fields: Fields;
+  /** Personal data the screen must draw (the confirm screen's name). Never logged or traced. */
+  private: { name?: string };
+}
+
+export const BUTTON_LABELS: Record<ButtonId, string> = {
+  start: '离退休人员生存验证',
+  instructions: '操作说明',
+  scanBarcode: '扫描条码',
+  enter: '进入',
+  apply: '生存验证申请',
+  history: '生存验证历史',
+  agree: '同意并开始',
+  decline: '不同意',
+  retake: '重新拍摄',
+  submit: '提交',
+  retry: '重试',
+  exit: '退出',
+  back: '上一步',
+  home: '返回首页',
+  help: '帮助',
+  qr: '扫描二维码',
+  closeOverlay: '关闭',
+};
+
+type Snapshot = SnapshotFrom<TerminalMachine>;
+
+function button(id: ButtonId, enabled = true, footer = false): ButtonView {
+  return { id, label: BUTTON_LABELS[id], enabled, footer };
+}
+
+/** The active flow screen and its sub-step, read from the state value. */
+function flowPosition(snapshot: Snapshot): { screen: ScreenId; mode: string | null } {
+  if (snapshot.matches('home')) return { screen: 'home', mode: null };
+  const value = snapshot.value as { session: { flow: string | Record<string, unknown> } };
+  const flow = value.session.flow;
+  if (typeof flow === 'string') return { screen: flow as ScreenId, mode: null };
+  const [screen, sub] = Object.entries(flow)[0]!;
+  const mode = typeof sub === 'string' ? sub : sub && typeof sub === 'object' ? Object.keys(sub)[0]! : null;
+  return { screen: screen as ScreenId, mode };
+}
+
+function overlayOf(snapshot: Snapshot): OverlayId | null {
+  if (snapshot.matches('home')) return null;
+  const value = snapshot.value as { session: { overlay: string } };
+  const overlay = value.session.overlay;
+  return overlay === 'none' ? null : (overlay as OverlayId);
+}
+
+function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext): { buttons: ButtonView[]; fields: Fields } {
+  const s = ctx.session;
+  switch (screen) {
+    case 'home': {
+      const faults = DEVICE_IDS.filter((d) => !ctx.devices[d].ok);
+      const serving = canServe(ctx);
+      return { buttons: [button('start', serving)], fields: { canServe: serving, faults } };
+    }
+    case 'identify':
+      return {
+        buttons: [button('instructions'), button('scanBarcode', mode !== 'barcode')],
+        fields: {
+          idReader: ctx.devices.idReader.ok,
+          sscReader: ctx.devices.sscReader.ok,
+          barcode: ctx.devices.barcode.ok,
+        },
+      };
+    case 'identifyProblem':
+      return { buttons: [button('retry')], fields: { problem: s.problem } };
+    case 'confirm': {
+      const id = s.identity;
+      return {
+        buttons: [button('enter')],
+        fields: id
+          ? { source: id.source, name: maskName(id.name), gender: id.gender, idNumber: maskIdNumber(id.idNumber) }
+          : {},
+      };
+    }
+    case 'siProblem':
+      return { buttons: [button('retry')], fields: {} };
+    case 'notEligible':
+      return { buttons: [], fields: { status: s.eligibility?.status ?? null } };
+    case 'service': {
+      const e = s.eligibility;
+      const already = e?.status === 'already-verified';
+      return {
+        buttons: [button('apply', !already), button('history')],
+        fields: {
+          alreadyVerified: already,
+          verifiedOn: e?.status === 'already-verified' ? e.verifiedOn : null,
+          cycleTo: e && 'cycle' in e ? e.cycle.to : null,
+        },
+      };
+    }
+    case 'history':
+      return {
+        buttons: mode === 'failed' ? [button('retry')] : [],
+        fields: {
+          records: (s.history ?? []).map((r) => ({ year: r.year, verifiedOn: r.verifiedOn, channel: r.channel, result: r.result })),
+        },
+      };
+    case 'consent':
+      return { buttons: [button('agree'), button('decline')], fields: {} };
+    case 'capture': {
+      const c = s.challenge;
+      return {
+        buttons: [],
+        fields: {
+          action: mode === 'acting' ? (c.actions[c.index] ?? null) : null,
+          step: Math.min(c.index + 1, c.actions.length),
+          of: c.actions.length,
+          notice: s.notice,
+          attempt: s.captureAttempts,
+        },
+      };
+    }
+    case 'cameraProblem':
+    case 'captureFailed':
+      return {
+        buttons: [button('retry', attemptsLeft(ctx))],
+        fields: { failure: s.captureFailure, attemptsLeft: attemptsLeft(ctx) },
+      };
+    case 'captured':
+      return {
+        buttons: [button('retake', attemptsLeft(ctx)), button('submit')],
+        fields: { quality: s.photo?.quality ?? null },
+      };
+    case 'result': {
+      const r = s.result;
+      const fields: Fields = { outcome: r?.outcome ?? null };
+      if (r && 'receiptNo' in r) fields.receiptNo = r.receiptNo;
+      if (r && 'reason' in r) fields.reason = r.reason;
+      if (r && 'verifiedOn' in r) fields.verifiedOn = r.verifiedOn;
+      if (s.receipt) {
+        fields.printed = s.receipt.printed;
+        if (!s.receipt.printed) fields.printerProblem = s.receipt.problem;
+      }
+      return { buttons: [button('exit')], fields };
+    }
+    case 'resolvingToken':
+    case 'checking':
+    case 'attemptsExceeded':
+    case 'consentDeclined':
+    case 'submitting':
+    case 'printing':
+      return { buttons: [], fields: {} };
+  }
+}
+
+/** Footer of every screen but home: 上一步, 帮助, 返回首页, 扫描二维码 (the terminal number and 剩余N秒 are text). */
+function footer(screen: ScreenId): ButtonView[] {
+  if (screen === 'home') return [];
+  const busy = screen === 'submitting' || screen === 'printing';
+  return [button('back', !busy, true), button('help', true, true), button('home', !busy, true), button('qr', true, true)];
+}
+
+export function viewOf(snapshot: Snapshot): ScreenView {
+  const ctx = snapshot.context;
+  const { screen, mode } = flowPosition(snapshot);
+  const overlay = overlayOf(snapshot);
+  const body = screenBody(screen, mode, ctx);
+  // An overlay is modal: only its close button and the way home stay touchable.
+  const buttons = overlay
+    ? [button('closeOverlay'), ...footer(screen).filter((b) => b.id === 'home')]
+    : [...body.buttons, ...footer(screen)];
+  return {
+    screen,
+    mode,
+    overlay,
+    secondsLeft: screen === 'home' ? null : ctx.secondsLeft,
+    terminalNumber: ctx.settings.terminalNumber,
+    buttons,
+    fields: body.fields,
+    private: screen === 'confirm' && ctx.session.identity ? { name: ctx.session.identity.name } : {},
+  };
+}
+
+/** Two views show the same screen (ignoring the countdown): used to emit one output per change. */
+export function sameScreen(a: ScreenView, b: ScreenView): boolean {
+  return (
+    a.screen === b.screen &&
+    a.mode === b.mode &&
+    a.overlay === b.overlay &&
+    JSON.stringify(a.fields) === JSON.stringify(b.fields) &&
+    JSON.stringify(a.buttons) === JSON.stringify(b.buttons)
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * Outbox: a submission is committed here before anything is sent, then delivered until the SI
+ * system answers. The person gets an answer within `answerWithinMs` — the SI's own, or "queued" with
+ * a local receipt number — while delivery goes on in the background with backoff. The photo is wiped
+ * once the SI has answered.
+ *
+ * This implementation keeps entries in memory (lost on power loss). The durable, encrypted SQLite
+ * outbox of issue 6 implements the same Outbox interface.
+ */
+import type { Clock } from '../clock/clock.js';
+import { localDate } from '../clock/clock.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { SiPort, SubmitOutcome, SubmitRequest } from './port.js';
+
+export type OutboxState = 'pending' | 'delivered';
+
+export interface OutboxStats {
+  pending: number;
+  delivered: number;
+  /** Epoch ms of the oldest undelivered entry. */
+  oldestPendingAt: number | null;
+}
+
+export interface Outbox {
+  submit(request: Omit<SubmitRequest, 'idempotencyKey'>): Promise<SubmitOutcome>;
+  stats(): OutboxStats;
+  stop(): void;
+}
+
+export interface OutboxOptions {
+  terminalNumber: string;
+  utcOffsetMinutes: number;
+  /** The person waits at most this long for the SI's own answer before hearing "queued". */
+  answerWithinMs: number;
+  /** One delivery attempt is abandoned after this long. */
+  requestTimeoutMs: number;
+  retry: BackoffOptions;
+  random: () => number;
+}
+
+interface Entry {
+  key: string;
+  localReceiptNo: string;
+  request: SubmitRequest;
+  state: OutboxState;
+  attempts: number;
+  committedAt: number;
+  outcome: SubmitOutcome | null;
+  retryTimer: unknown;
+}
+
+export class MemoryOutbox implements Outbox {
+  private readonly entries: Entry[] = [];
+  private seq = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly si: SiPort,
+    private readonly clock: Clock,
+    private readonly options: OutboxOptions,
+    private readonly onDelivered: (entry: { key: string; outcome: SubmitOutcome; attempts: number }) => void = () => {},
+  ) {}
+
+  submit(request: Omit<SubmitRequest, 'idempotencyKey'>): Promise<SubmitOutcome> {
+    const entry = this.commit(request);
+    const queued: SubmitOutcome = { outcome: 'queued', receiptNo: entry.localReceiptNo };
+    return new Promise((resolve) => {
+      let answered = false;
+      const answer = (outcome: SubmitOutcome) => {
+        if (answered) return;
+        answered = true;
+        this.clock.clearTimeout(deadline);
+        resolve(outcome);
+      };
+      const deadline = this.clock.setTimeout(() => answer(queued), this.options.answerWithinMs);
+      void this.deliver(entry).then((outcome) => answer(outcome ?? queued));
+    });
+  }
+
+  stats(): OutboxStats {
+    const pending = this.entries.filter((e) => e.state === 'pending');
+    return {
+      pending: pending.length,
+      delivered: this.entries.length - pending.length,
+      oldestPendingAt: pending.length ? Math.min(...pending.map((e) => e.committedAt)) : null,
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const e of this.entries) if (e.retryTimer !== null) this.clock.clearTimeout(e.retryTimer);
+  }
+
+  private commit(request: Omit<SubmitRequest, 'idempotencyKey'>): Entry {
+    const n = ++this.seq;
+    const date = localDate(this.clock.now(), this.options.utcOffsetMinutes).replaceAll('-', '');
+    const localReceiptNo = `T${this.options.terminalNumber}${date}${String(n).padStart(4, '0')}`;
+    const entry: Entry = {
+      key: `${this.options.terminalNumber}-${this.clock.now()}-${n}`,
+      localReceiptNo,
+      request: { ...request, idempotencyKey: '' },
+      state: 'pending',
+      attempts: 0,
+      committedAt: this.clock.now(),
+      outcome: null,
+      retryTimer: null,
+    };
+    entry.request.idempotencyKey = entry.key;
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** One delivery attempt; resolves with the SI's answer, or null when it must be retried. */
+  private async deliver(entry: Entry): Promise<SubmitOutcome | null> {
+    entry.retryTimer = null;
+    if (this.stopped || entry.state !== 'pending') return entry.outcome;
+    entry.attempts++;
+    const abort = new AbortController();
+    const timer = this.clock.setTimeout(() => abort.abort(), this.options.requestTimeoutMs);
+    try {
+      const outcome = await this.si.submit(entry.request, abort.signal);
+      entry.state = 'delivered';
+      entry.outcome = outcome;
+      entry.request.photo.fill(0);
+      entry.request = { ...entry.request, photo: Buffer.alloc(0) };
+      this.onDelivered({ key: entry.key, outcome, attempts: entry.attempts });
+      return outcome;
+    } catch {
+      if (!this.stopped) {
+        const delay = backoffDelay(entry.attempts - 1, this.options.retry, this.options.random);
+        entry.retryTimer = this.clock.setTimeout(() => void this.deliver(entry), delay);
+      }
+      return null;
+    } finally {
+      this.clock.clearTimeout(timer);
+    }
+  }
+}

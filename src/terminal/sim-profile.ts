@@ -1,0 +1,109 @@
+/**
+ * The simulated device profile: every port backed by its simulated twin and the simulated SI
+ * service. Used by `lifecheck run` on the sim profile, the demo, trace replay and tests — always
+ * through the same Terminal composition as the hardware profile.
+ */
+import type { InspectionEvent } from 'xstate';
+import type { Clock } from '../clock/clock.js';
+import type { LifecheckConfig } from '../config/config.js';
+import { delaysOf, settingsOf } from '../config/config.js';
+import { SimBarcode } from '../drivers/barcode/sim.js';
+import { SimCamera } from '../drivers/camera/sim.js';
+import { SimDisplay } from '../drivers/display/sim.js';
+import { SimIdReader } from '../drivers/id-reader/sim.js';
+import { SimPrinter } from '../drivers/printer/sim.js';
+import { SimSpeaker } from '../drivers/speaker/sim.js';
+import { SimSscReader } from '../drivers/ssc-reader/sim.js';
+import { SimTouch } from '../drivers/touch/sim.js';
+import type { Logger } from '../log/logger.js';
+import type { DelayName } from '../machine/delays.js';
+import type { ScreenView } from '../screens/view.js';
+import { MemoryOutbox } from '../si-client/outbox.js';
+import { SimSi } from '../si-client/sim.js';
+import { CooperativeVision } from '../vision/cooperative.js';
+import { ScriptedVision } from '../vision/scripted.js';
+import type { Output } from './outputs.js';
+import { PhotoStore } from './photo-store.js';
+import { Terminal } from './terminal.js';
+
+export interface SimDevices {
+  idReader: SimIdReader;
+  sscReader: SimSscReader;
+  barcode: SimBarcode;
+  touch: SimTouch;
+  display: SimDisplay;
+  speaker: SimSpeaker;
+  printer: SimPrinter;
+  camera: SimCamera;
+  si: SimSi;
+  /** Present when vision is 'scripted' (traces, REPL); the cooperative person acts by itself. */
+  vision: ScriptedVision | null;
+}
+
+export interface SimTerminalOptions {
+  config: LifecheckConfig;
+  clock: Clock;
+  logger: Logger;
+  seed: number;
+  /** 'scripted': vision results come from the trace; 'cooperative': a simulated person performs every action. */
+  vision: 'scripted' | 'cooperative';
+  delays?: Partial<Record<DelayName, number>>;
+  onOutput?: (output: Output) => void;
+  onView?: (view: ScreenView) => void;
+  inspect?: (event: InspectionEvent) => void;
+  /** Jitter source of the outbox retries; replay passes a seeded one. */
+  random?: () => number;
+}
+
+export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: MemoryOutbox } {
+  const { config, clock } = options;
+  const photos = new PhotoStore();
+  const camera = new SimCamera();
+  const si = new SimSi(clock);
+  const scripted = options.vision === 'scripted' ? new ScriptedVision(camera, photos) : null;
+  const devices: SimDevices = {
+    idReader: new SimIdReader(clock),
+    sscReader: new SimSscReader(clock),
+    barcode: new SimBarcode(),
+    touch: new SimTouch(),
+    display: new SimDisplay({ width: config.devices.display.width, height: config.devices.display.height }, options.onView),
+    speaker: new SimSpeaker(),
+    printer: new SimPrinter(clock),
+    camera,
+    si,
+    vision: scripted,
+  };
+  const settings = settingsOf(config);
+  const outbox = new MemoryOutbox(si, clock, {
+    terminalNumber: settings.terminalNumber,
+    utcOffsetMinutes: settings.utcOffsetMinutes,
+    answerWithinMs: config.outbox.answerWithinMs,
+    requestTimeoutMs: config.outbox.requestTimeoutMs,
+    retry: { baseMs: config.outbox.retryBaseMs, maxMs: config.outbox.retryMaxMs },
+    random: options.random ?? Math.random,
+  });
+  const terminal = new Terminal({
+    ports: {
+      idReader: devices.idReader,
+      sscReader: devices.sscReader,
+      barcode: devices.barcode,
+      touch: devices.touch,
+      display: devices.display,
+      speaker: devices.speaker,
+      printer: devices.printer,
+      vision: scripted ?? new CooperativeVision(clock, camera, photos),
+      si,
+    },
+    clock,
+    settings,
+    delays: { ...delaysOf(config), ...options.delays },
+    receipt: { terminalNumber: settings.terminalNumber, utcOffsetMinutes: settings.utcOffsetMinutes, lookupUrl: config.terminal.receiptLookupUrl },
+    outbox,
+    photos,
+    logger: options.logger,
+    seed: options.seed,
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  return { terminal, devices, outbox };
+}
