@@ -1,0 +1,163 @@
+/**
+ * `lifecheck` command line. Subcommands: run, replay, config. Exit codes: 0 ok, 1 failure (e.g. a
+ * trace mismatch), 2 usage error, 78 configuration error (systemd does not restart on it).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RealClock, ScaledClock, type Clock } from '../clock/clock.js';
+import { ConfigError, EX_CONFIG, loadConfig, type LifecheckConfig } from '../config/config.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { DemoPerson, describeOutput } from '../terminal/demo.js';
+import { createSimTerminal } from '../terminal/sim-profile.js';
+import { TraceError } from '../trace/format.js';
+import { loadTrace, replay, withExpectations } from '../trace/replay.js';
+
+const HELP = `lifecheck — retiree proof-of-life terminal (离退休人员生存验证)
+
+Usage:
+  lifecheck run [--config FILE] [--demo] [--speed N]
+      Run the terminal. The sim profile uses simulated devices and SI.
+      --demo     a simulated person walks through one whole session, then the terminal exits
+      --speed N  run the clock N times faster (demo only)
+  lifecheck replay FILE... [--quiet] [--update]
+      Replay device traces with a simulated clock; print outputs as JSON lines; exit 1 with a diff
+      on the first mismatch.
+      --quiet    print only the verdict per trace
+      --update   rewrite each trace's expectations from what the terminal produced
+  lifecheck config [--config FILE]
+      Validate the configuration and print it as JSON.
+  lifecheck --help | --version
+
+Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
+LIFECHECK_* environment variables. See README.md.
+`;
+
+class UsageError extends Error {}
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function cmdConfig(args: string[]): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string' } });
+  const config = loadConfig(values.config ? { file: String(values.config) } : {});
+  process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+  return 0;
+}
+
+async function cmdReplay(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { quiet: { type: 'boolean' }, update: { type: 'boolean' } });
+  if (positionals.length === 0) throw new UsageError('replay needs at least one trace file');
+  let failed = 0;
+  for (const file of positionals) {
+    const trace = await loadTrace(file);
+    const result = await replay(trace);
+    if (values.update) {
+      await writeFile(file, withExpectations(await readFile(file, 'utf8'), result.outputs));
+      process.stdout.write(`updated ${file} (${result.outputs.length} outputs)\n`);
+      continue;
+    }
+    if (!values.quiet) for (const o of result.outputs) process.stdout.write(JSON.stringify(o) + '\n');
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (result.mismatch) {
+      failed++;
+      process.stdout.write(`FAIL ${file}\n${result.report}\n`);
+    } else {
+      process.stdout.write(`ok ${file} (${trace.expects.length} expectations, ${(result.simulatedMs / 1000).toFixed(1)} s simulated)\n`);
+    }
+  }
+  if (positionals.length > 1 && !values.update) process.stdout.write(`${positionals.length - failed} passed, ${failed} failed\n`);
+  return failed ? 1 : 0;
+}
+
+async function cmdRun(args: string[]): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string' }, demo: { type: 'boolean' }, speed: { type: 'string' } });
+  const config: LifecheckConfig = loadConfig(values.config ? { file: String(values.config) } : {});
+  const speed = values.speed ? Number(values.speed) : 1;
+  if (!(speed > 0)) throw new UsageError('--speed must be a positive number');
+  // In the demo the console shows the session; logs keep to warnings so the two do not mix.
+  const logger: Logger = createLogger(values.demo ? 'warn' : config.log.level);
+  if (config.profile !== 'sim') {
+    logger.fatal({ profile: config.profile }, 'the hardware profile needs the real drivers, which are not built yet');
+    return EX_CONFIG;
+  }
+  const clock: Clock = speed === 1 ? new RealClock() : new ScaledClock(speed);
+  const started = clock.now();
+  let demo: DemoPerson | null = null;
+  let completed = false;
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const { terminal, devices } = createSimTerminal({
+    config,
+    clock,
+    logger,
+    seed: (Math.random() * 2 ** 31) | 0,
+    vision: 'cooperative',
+    onView: (view) => demo?.onView(view),
+    ...(values.demo ? { onOutput: (o) => process.stdout.write(describeOutput(o, clock.now() - started) + '\n') } : {}),
+  });
+  if (values.demo) {
+    demo = new DemoPerson(clock, devices, () => {
+      completed = true;
+      finish();
+    });
+  }
+  const stop = () => finish();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  await terminal.start();
+  await done;
+  demo?.stop();
+  await terminal.stop();
+  process.off('SIGTERM', stop);
+  process.off('SIGINT', stop);
+  if (values.demo) {
+    process.stdout.write(completed ? 'demo finished: one whole session, back on the home screen\n' : 'demo stopped before the session ended\n');
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP);
+        return command === undefined ? 2 : 0;
+      case '--version': {
+        const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+        process.stdout.write(`${pkg.version}\n`);
+        return 0;
+      }
+      case 'run':
+        return await cmdRun(rest);
+      case 'replay':
+        return await cmdReplay(rest);
+      case 'config':
+        return await cmdConfig(rest);
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`lifecheck: ${e.message}\n`);
+      return EX_CONFIG;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`lifecheck: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    if (e instanceof TraceError) {
+      process.stderr.write(`lifecheck: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
