@@ -11,6 +11,8 @@ import { DemoPerson, describeOutput } from '../terminal/demo.js';
 import { createSimTerminal } from '../terminal/sim-profile.js';
 import { TraceError } from '../trace/format.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
+import { CoverageRecorder, describeCoverage } from '../trace/coverage.js';
+import { terminalMachine } from '../machine/machine.js';
 
 const HELP = `lifecheck — retiree proof-of-life terminal (离退休人员生存验证)
 
@@ -19,11 +21,12 @@ Usage:
       Run the terminal. The sim profile uses simulated devices and SI.
       --demo     a simulated person walks through one whole session, then the terminal exits
       --speed N  run the clock N times faster (demo only)
-  lifecheck replay FILE... [--quiet] [--update]
+  lifecheck replay FILE... [--quiet] [--update] [--coverage]
       Replay device traces with a simulated clock; print outputs as JSON lines; exit 1 with a diff
       on the first mismatch.
       --quiet    print only the verdict per trace
       --update   rewrite each trace's expectations from what the terminal produced
+      --coverage list the machine's states and transitions no given trace reaches
   lifecheck config [--config FILE]
       Validate the configuration and print it as JSON.
   lifecheck --help | --version
@@ -50,12 +53,13 @@ async function cmdConfig(args: string[]): Promise<number> {
 }
 
 async function cmdReplay(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { quiet: { type: 'boolean' }, update: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { quiet: { type: 'boolean' }, update: { type: 'boolean' }, coverage: { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('replay needs at least one trace file');
   let failed = 0;
+  const coverage = new CoverageRecorder();
   for (const file of positionals) {
     const trace = await loadTrace(file);
-    const result = await replay(trace);
+    const result = await replay(trace, { inspect: coverage.inspect });
     if (values.update) {
       await writeFile(file, withExpectations(await readFile(file, 'utf8'), result.outputs));
       process.stdout.write(`updated ${file} (${result.outputs.length} outputs)\n`);
@@ -71,6 +75,7 @@ async function cmdReplay(args: string[]): Promise<number> {
     }
   }
   if (positionals.length > 1 && !values.update) process.stdout.write(`${positionals.length - failed} passed, ${failed} failed\n`);
+  if (values.coverage) process.stdout.write(describeCoverage(coverage.report(terminalMachine)) + '\n');
   return failed ? 1 : 0;
 }
 

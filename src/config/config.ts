@@ -105,6 +105,7 @@ const schema = {
     requestTimeoutMs: { doc: 'One delivery attempt is abandoned after this', format: 'nat', default: 20_000 },
     retryBaseMs: { doc: 'First retry delay', format: 'nat', default: 5_000 },
     retryMaxMs: { doc: 'Longest retry delay', format: 'nat', default: 600_000 },
+    maxPending: { doc: 'Undelivered submissions kept at most; when full, new ones are refused with a clear message', format: 'nat', default: 500 },
   },
   log: { level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LIFECHECK_LOG_LEVEL' } },
   privacy: {
@@ -130,7 +131,7 @@ export interface LifecheckConfig {
     printer: { device: string; paperWidth: 58 | 80 };
   };
   si: { url: string; timeoutMs: number };
-  outbox: { answerWithinMs: number; requestTimeoutMs: number; retryBaseMs: number; retryMaxMs: number };
+  outbox: { answerWithinMs: number; requestTimeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxPending: number };
   log: { level: string };
   privacy: { recordPersonalData: boolean };
 }

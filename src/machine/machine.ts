@@ -507,11 +507,10 @@ export const terminalMachine = setup({
               meta: { screen: 'service' },
               entry: ['screenEntered', 'speakEligibility'],
               on: {
+                // Already verified this cycle: the button is shown disabled and the machine ignores it too.
                 'ui.apply': [
-                  // Already verified this cycle: the button is shown disabled; nothing to do.
-                  { guard: 'alreadyVerified' },
-                  { guard: 'attemptsLeft', target: 'consent' },
-                  { target: 'attemptsExceeded' },
+                  { guard: and([not('alreadyVerified'), 'attemptsLeft']), target: 'consent' },
+                  { guard: not('alreadyVerified'), target: 'attemptsExceeded' },
                 ],
                 'ui.history': 'history',
                 'ui.back': 'confirm',

@@ -10,7 +10,7 @@
 import type { Clock } from '../clock/clock.js';
 import { localDate } from '../clock/clock.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { SiPort, SubmitOutcome, SubmitRequest } from './port.js';
+import { SiError, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 
 export type OutboxState = 'pending' | 'delivered';
 
@@ -36,6 +36,8 @@ export interface OutboxOptions {
   requestTimeoutMs: number;
   retry: BackoffOptions;
   random: () => number;
+  /** Undelivered entries kept at most; a full outbox refuses new submissions instead of dropping old ones. */
+  maxPending: number;
 }
 
 interface Entry {
@@ -62,6 +64,9 @@ export class MemoryOutbox implements Outbox {
   ) {}
 
   submit(request: Omit<SubmitRequest, 'idempotencyKey'>): Promise<SubmitOutcome> {
+    if (this.stats().pending >= this.options.maxPending) {
+      return Promise.reject(new SiError('storage', `outbox full: ${this.options.maxPending} submissions wait for delivery`));
+    }
     const entry = this.commit(request);
     const queued: SubmitOutcome = { outcome: 'queued', receiptNo: entry.localReceiptNo };
     return new Promise((resolve) => {

@@ -81,6 +81,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
     requestTimeoutMs: config.outbox.requestTimeoutMs,
     retry: { baseMs: config.outbox.retryBaseMs, maxMs: config.outbox.retryMaxMs },
     random: options.random ?? Math.random,
+    maxPending: config.outbox.maxPending,
   });
   const terminal = new Terminal({
     ports: {
