@@ -20,8 +20,9 @@ import type { MachineEvent, ReceiptRequest, TerminalSettings } from '../machine/
 import { hitTest } from '../screens/layout.js';
 import { sameScreen, viewOf, type ScreenView } from '../screens/view.js';
 import type { Outbox } from '../si-client/outbox.js';
-import type { Submission, SiPort } from '../si-client/port.js';
-import type { VisionCommand, VisionPort } from '../vision/port.js';
+import type { HistoryRecord, Submission, SiPort, SubmitOutcome } from '../si-client/port.js';
+import type { VisionCommand, VisionEvent, VisionPort, VisionSession } from '../vision/port.js';
+import type { Identity } from '../domain/identity.js';
 import { AttemptLedger } from './attempt-ledger.js';
 import type { Output } from './outputs.js';
 import type { PhotoStore } from './photo-store.js';
@@ -57,6 +58,45 @@ export interface TerminalOptions {
 
 export type TerminalActor = Actor<TerminalMachine>;
 
+/** Which terminal runs in which actor system: the machine's actors find their ports through it. */
+const terminals = new WeakMap<object, Terminal>();
+
+function terminalOf(system: object): Terminal {
+  const terminal = terminals.get(system);
+  if (!terminal) throw new Error('no terminal is bound to this actor system');
+  return terminal;
+}
+
+/**
+ * The machine with its actors bound to "the terminal of this actor system" and the given delays.
+ * Built once per set of delays and shared: building state nodes is the costliest part of starting
+ * an actor, and replays start thousands.
+ */
+const bound = new Map<string, TerminalMachine>();
+function boundMachine(delays: Record<DelayName, number>): TerminalMachine {
+  const key = JSON.stringify(delays);
+  let machine = bound.get(key);
+  if (!machine) {
+    machine = terminalMachine.provide({
+      delays,
+      actors: {
+        lookupPerson: fromPromise<PersonLookup, { idNumber: string }>(({ input, signal, system }) => terminalOf(system).lookupPerson(input.idNumber, signal)),
+        resolveToken: fromPromise<Identity | null, { token: string }>(({ input, signal, system }) => terminalOf(system).resolveToken(input.token, signal)),
+        loadHistory: fromPromise<HistoryRecord[], { idNumber: string }>(({ input, signal, system }) => terminalOf(system).loadHistory(input.idNumber, signal)),
+        submitVerification: fromPromise<SubmitOutcome, Submission>(({ input, system }) => terminalOf(system).submitVerification(input)),
+        printReceipt: fromPromise<void, ReceiptRequest>(({ input, signal, system }) => terminalOf(system).printReceipt(input, signal)),
+        camera: fromCallback<VisionCommand>(({ sendBack, receive, system }) => {
+          const session = terminalOf(system).openCamera((event) => sendBack(event));
+          receive((command) => session.command(command));
+          return () => session.stop();
+        }),
+      },
+    });
+    bound.set(key, machine);
+  }
+  return machine;
+}
+
 export class Terminal {
   private actor: TerminalActor | null = null;
   private lastView: ScreenView | null = null;
@@ -65,70 +105,76 @@ export class Terminal {
 
   constructor(private readonly options: TerminalOptions) {}
 
-  /** The machine with every actor and delay bound to this terminal's ports. */
-  private machine(): TerminalMachine {
-    const { ports, clock, settings, outbox, photos } = this.options;
-    const out = (o: Output) => this.options.onOutput?.(o);
-    const today = () => localDate(clock.now(), settings.utcOffsetMinutes);
-    return terminalMachine.provide({
-      delays: this.options.delays,
-      actors: {
-        lookupPerson: fromPromise<PersonLookup, { idNumber: string }>(async ({ input, signal }) => {
-          out({ kind: 'si', op: 'lookup', fields: { idNumber: maskIdNumber(input.idNumber) } });
-          const eligibility = await ports.si.lookupPerson(input.idNumber, signal);
-          return { eligibility, attemptsToday: this.ledger.count(input.idNumber, today()) };
-        }),
-        resolveToken: fromPromise(async ({ input, signal }: { input: { token: string }; signal: AbortSignal }) => {
-          out({ kind: 'si', op: 'resolveToken', fields: {} });
-          return ports.si.resolveToken(input.token, signal);
-        }),
-        loadHistory: fromPromise(async ({ input, signal }: { input: { idNumber: string }; signal: AbortSignal }) => {
-          out({ kind: 'si', op: 'history', fields: { idNumber: maskIdNumber(input.idNumber) } });
-          return ports.si.history(input.idNumber, signal);
-        }),
-        submitVerification: fromPromise(async ({ input }: { input: Submission }) => {
-          const photo = photos.get(input.photoRef);
-          out({
-            kind: 'si',
-            op: 'submit',
-            fields: { idNumber: maskIdNumber(input.idNumber), actions: input.liveness.actions, hasPhoto: photo !== undefined },
-          });
-          // The outbox owns delivery from here: leaving the screen does not cancel it.
-          return outbox.submit({
-            idNumber: input.idNumber,
-            name: input.name,
-            photo: Buffer.from(photo ?? Buffer.alloc(0)),
-            liveness: input.liveness,
-            terminalNumber: settings.terminalNumber,
-            at: clock.now(),
-          });
-        }),
-        printReceipt: fromPromise(async ({ input, signal }: { input: ReceiptRequest; signal: AbortSignal }) => {
-          const receipt = buildReceipt(input, clock.now(), this.options.receipt);
-          out({ kind: 'receipt', fields: { ...receipt } });
-          await ports.printer.print(receipt, signal);
-        }),
-        camera: fromCallback<VisionCommand>(({ sendBack, receive }) => {
-          const session = ports.vision.open((event) => sendBack(event));
-          receive((command) => session.command(command));
-          return () => session.stop();
-        }),
-      },
+  // The machine's actors, as this terminal performs them with its ports.
+
+  async lookupPerson(idNumber: string, signal: AbortSignal): Promise<PersonLookup> {
+    const { ports, clock, settings } = this.options;
+    this.out({ kind: 'si', op: 'lookup', fields: { idNumber: maskIdNumber(idNumber) } });
+    const eligibility = await ports.si.lookupPerson(idNumber, signal);
+    return { eligibility, attemptsToday: this.ledger.count(idNumber, localDate(clock.now(), settings.utcOffsetMinutes)) };
+  }
+
+  resolveToken(token: string, signal: AbortSignal): Promise<Identity | null> {
+    this.out({ kind: 'si', op: 'resolveToken', fields: {} });
+    return this.options.ports.si.resolveToken(token, signal);
+  }
+
+  loadHistory(idNumber: string, signal: AbortSignal): Promise<HistoryRecord[]> {
+    this.out({ kind: 'si', op: 'history', fields: { idNumber: maskIdNumber(idNumber) } });
+    return this.options.ports.si.history(idNumber, signal);
+  }
+
+  submitVerification(submission: Submission): Promise<SubmitOutcome> {
+    const { photos, outbox, settings, clock } = this.options;
+    const photo = photos.get(submission.photoRef);
+    this.out({
+      kind: 'si',
+      op: 'submit',
+      fields: { idNumber: maskIdNumber(submission.idNumber), actions: submission.liveness.actions, hasPhoto: photo !== undefined },
     });
+    // The outbox owns delivery from here: leaving the screen does not cancel it.
+    return outbox.submit({
+      idNumber: submission.idNumber,
+      name: submission.name,
+      photo: Buffer.from(photo ?? Buffer.alloc(0)),
+      liveness: submission.liveness,
+      terminalNumber: settings.terminalNumber,
+      at: clock.now(),
+    });
+  }
+
+  async printReceipt(request: ReceiptRequest, signal: AbortSignal): Promise<void> {
+    const receipt = buildReceipt(request, this.options.clock.now(), this.options.receipt);
+    this.out({ kind: 'receipt', fields: { ...receipt } });
+    await this.options.ports.printer.print(receipt, signal);
+  }
+
+  openCamera(emit: (event: VisionEvent) => void): VisionSession {
+    return this.options.ports.vision.open(emit);
+  }
+
+  private out(output: Output): void {
+    this.options.onOutput?.(output);
   }
 
   async start(): Promise<void> {
     const { ports, clock, logger } = this.options;
-    const actor = createActor(this.machine(), {
+    const actor = createActor(boundMachine(this.options.delays), {
       input: { settings: this.options.settings, seed: this.options.seed },
       clock,
-      inspect: (event) => {
-        if (event.type === '@xstate.snapshot' && event.actorRef === this.actor) this.logTransition(event);
-        this.options.inspect?.(event);
-      },
+      // Inspection costs on every event: attach it only when transitions are logged or watched.
+      ...(logger.isLevelEnabled('info') || this.options.inspect
+        ? {
+            inspect: (event: InspectionEvent) => {
+              if (event.type === '@xstate.snapshot' && event.actorRef === this.actor) this.logTransition(event);
+              this.options.inspect?.(event);
+            },
+          }
+        : {}),
     });
     this.actor = actor;
-    const out = (o: Output) => this.options.onOutput?.(o);
+    terminals.set(actor.system, this);
+    const out = (o: Output) => this.out(o);
 
     actor.on('speak', (e) => {
       out({ kind: 'prompt', id: e.prompt });

@@ -44,13 +44,15 @@ export class CoverageRecorder {
   readonly transitions = new Set<string>();
 
   readonly inspect = (event: InspectionEvent): void => {
+    // Microsteps show states passed through within one event; snapshots include the initial state.
+    if (event.type !== '@xstate.microstep' && event.type !== '@xstate.snapshot') return;
+    const nodes = (event.snapshot as { _nodes?: AnyStateNode[] })._nodes ?? [];
+    for (const n of nodes) this.states.add(n.id);
     if (event.type !== '@xstate.microstep') return;
     for (const t of event._transitions) {
       const candidates = t.eventType ? t.source.transitions.get(t.eventType) : t.source.always;
       this.transitions.add(transitionKey(t, Math.max(0, candidates?.indexOf(t) ?? 0)));
     }
-    const nodes = (event.snapshot as { _nodes?: AnyStateNode[] })._nodes ?? [];
-    for (const n of nodes) this.states.add(n.id);
   };
 
   report(machine: AnyStateMachine): CoverageReport {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { advanceTo, settle, SimClock } from '../clock/clock.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type LifecheckConfig } from '../config/config.js';
 import { nextRandom } from '../machine/challenge.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
@@ -129,15 +129,26 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/** The configuration a trace runs with; loaded once per distinct header.config and reused. */
+const configs = new Map<string, LifecheckConfig>();
+function traceConfig(trace: Trace): LifecheckConfig {
+  const key = JSON.stringify(trace.header.config ?? {});
+  let config = configs.get(key);
+  if (!config) {
+    try {
+      config = loadConfig({ ignoreSystemFile: true, env: {}, ...(trace.header.config ? { overrides: trace.header.config } : {}) });
+    } catch (e) {
+      throw new TraceError(trace.file, 1, `header.config: ${(e as Error).message}`);
+    }
+    configs.set(key, config);
+  }
+  return config;
+}
+
 export async function replay(trace: Trace, options: ReplayOptions = {}): Promise<ReplayResult> {
   const start = Date.parse(trace.header.start);
   const clock = new SimClock(start);
-  let config;
-  try {
-    config = loadConfig({ ignoreSystemFile: true, env: {}, ...(trace.header.config ? { overrides: trace.header.config } : {}) });
-  } catch (e) {
-    throw new TraceError(trace.file, 1, `header.config: ${(e as Error).message}`);
-  }
+  const config = traceConfig(trace);
   const outputs: TimedOutput[] = [];
   const warnings: string[] = [];
   const { terminal, devices } = createSimTerminal({

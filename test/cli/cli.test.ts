@@ -1,0 +1,49 @@
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, traceFiles } from '../helpers.js';
+
+function lifecheck(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+}
+
+t.test('--help lists the subcommands', async (t) => {
+  const r = lifecheck(['--help']);
+  t.equal(r.status, 0);
+  for (const cmd of ['run', 'replay', 'config']) t.match(r.stdout, new RegExp(`lifecheck ${cmd}`));
+  const bad = lifecheck(['fly']);
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /unknown command 'fly'/);
+});
+
+t.test('replay of the whole corpus passes and prints outputs as JSON lines', async (t) => {
+  const files = traceFiles();
+  const r = lifecheck(['replay', ...files]);
+  t.equal(r.status, 0, r.stdout.slice(-2000));
+  const jsonLines = r.stdout.split('\n').filter((l) => l.startsWith('{'));
+  t.ok(jsonLines.length > 30);
+  for (const l of jsonLines.slice(0, 50)) t.ok(typeof JSON.parse(l).kind === 'string');
+  if (files.length > 1) t.match(r.stdout, new RegExp(`${files.length} passed, 0 failed`));
+});
+
+t.test('replay of an edited trace exits 1 with the diff', async (t) => {
+  const dir = t.testdir({});
+  const src = traceFiles().find((f) => f.endsWith('seed-happy-path.jsonl'))!;
+  const edited = join(dir, 'edited.jsonl');
+  writeFileSync(edited, readFileSync(src, 'utf8').replace('"receiptNo":"SI00000001","printed":true', '"receiptNo":"SI99999999","printed":true'));
+  const r = lifecheck(['replay', '--quiet', edited]);
+  t.equal(r.status, 1);
+  t.match(r.stdout, /FAIL .*edited\.jsonl/);
+  t.match(r.stdout, /differs at "fields\.receiptNo"/);
+});
+
+t.test('run --demo walks one whole session on the sim profile and exits cleanly', async (t) => {
+  const r = lifecheck(['run', '--demo', '--speed', '40'], { LIFECHECK_LOG_LEVEL: 'warn' });
+  t.equal(r.status, 0, r.stderr);
+  for (const screen of ['home', 'identify', 'confirm', 'service', 'consent', 'capture', 'captured', 'submitting', 'printing', 'result']) {
+    t.match(r.stdout, new RegExp(`屏幕 ${screen}\\b`), `shows ${screen}`);
+  }
+  t.match(r.stdout, /语音 「验证成功。」/);
+  t.match(r.stdout, /demo finished/);
+});

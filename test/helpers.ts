@@ -1,0 +1,14 @@
+/** Shared by the trace-level tests: the shipped trace corpus. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const TRACE_DIR = join(ROOT, 'test', 'traces');
+export const BIN = join(ROOT, 'bin', 'lifecheck.js');
+
+export function traceFiles(): string[] {
+  return readdirSync(TRACE_DIR)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(TRACE_DIR, f));
+}
