@@ -35,6 +35,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 /** A logger that drops everything: replay benchmarks and quiet CLI runs. */
+const silent = pino({ level: 'silent' });
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return silent;
 }

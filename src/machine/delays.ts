@@ -2,10 +2,12 @@
  * Every delay the terminal machine waits on, in milliseconds, in one place. Each is overridable
  * from config (`delays.<NAME>`) and in tests. Values are chosen for 70–90 year old users: generous,
  * never rushing, but bounded so that nobody is left in front of a stuck screen.
+ *
+ * The footer countdown (「剩余299秒」) is not here: its length is a product setting shown to people,
+ * `session.countdownSeconds` (300 in the seed), and the machine derives COUNTDOWN and
+ * COUNTDOWN_WARNING from it.
  */
 export const Delays = {
-  /** The footer countdown ticks once per second (「剩余299秒」). */
-  COUNTDOWN_TICK: 1_000,
   /** How long an SI look-up (person, token, history) may take before we say the system is unreachable. Long enough for a slow 4G link, short enough that a person does not walk away. */
   SI_ANSWER_TIMEOUT: 15_000,
   /** Backstop for submit: the outbox answers 'queued' on its own well before this; past it the submission is still in the outbox. */

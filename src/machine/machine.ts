@@ -130,11 +130,16 @@ export const terminalMachine = setup({
     printReceipt: fromPromise<void, ReceiptRequest>(async () => notProvided('printReceipt')),
     camera: fromCallback<VisionCommand>(() => notProvided('camera')),
   },
-  delays: { ...Delays },
+  delays: {
+    ...Delays,
+    /** The whole countdown: back home when nothing happens on a screen for this long. */
+    COUNTDOWN: ({ context }) => context.settings.countdownSeconds * 1000,
+    /** When the spoken warning comes: countdownWarnAt seconds before the end. */
+    COUNTDOWN_WARNING: ({ context }) => (context.settings.countdownSeconds - context.settings.countdownWarnAt) * 1000,
+  },
   guards: {
     canServe: ({ context }) => canServe(context),
     busy: or([stateIn('#submitting'), stateIn('#printing')]),
-    countdownAtEnd: ({ context }) => context.secondsLeft <= 1,
     cardBadNumber: ({ context, event }) =>
       (event.type === 'identify.idCard' || event.type === 'identify.ssc') &&
       cardProblem(event.identity, event.at, context.settings.utcOffsetMinutes) === 'bad-id-number',
@@ -161,13 +166,7 @@ export const terminalMachine = setup({
       type: 'session.ended' as const,
       reason: params.reason,
     })),
-    resetCountdown: assign({ secondsLeft: ({ context }) => context.settings.countdownSeconds }),
-    tick: assign({ secondsLeft: ({ context }) => Math.max(0, context.secondsLeft - 1) }),
-    warnIfDue: enqueueActions(({ context, enqueue }) => {
-      if (context.secondsLeft === context.settings.countdownWarnAt) {
-        enqueue.emit({ type: 'speak', prompt: 'countdown.warning' });
-      }
-    }),
+    announceCountdown: emit(({ context }) => ({ type: 'countdown.restarted' as const, seconds: context.settings.countdownSeconds })),
     setDeviceHealth: assign({
       devices: ({ context, event }) => {
         if (event.type === 'device.fault') return { ...context.devices, [event.device]: { ok: false, reason: event.reason } };
@@ -285,7 +284,6 @@ export const terminalMachine = setup({
     settings: input.settings,
     rng: input.seed | 0,
     devices: allDevicesOk(),
-    secondsLeft: input.settings.countdownSeconds,
     session: emptySession(),
   }),
   initial: 'home',
@@ -297,7 +295,7 @@ export const terminalMachine = setup({
     home: {
       id: 'home',
       meta: { screen: 'home' },
-      entry: ['clearSession', 'resetCountdown'],
+      entry: 'clearSession',
       on: { 'ui.start': { guard: 'canServe', target: 'session' } },
     },
     session: {
@@ -322,16 +320,17 @@ export const terminalMachine = setup({
           initial: 'running',
           states: {
             running: {
+              entry: 'announceCountdown',
               on: {
-                'screen.changed': { target: 'running', reenter: true, actions: 'resetCountdown' },
-                activity: { target: 'running', reenter: true, actions: 'resetCountdown' },
+                'screen.changed': { target: 'running', reenter: true },
+                activity: { target: 'running', reenter: true },
               },
               after: {
-                COUNTDOWN_TICK: [
+                COUNTDOWN_WARNING: { guard: not('busy'), actions: { type: 'speak', params: { prompt: 'countdown.warning' } } },
+                COUNTDOWN: [
                   // Submitting and printing have their own bounded timeouts; never abandon them.
                   { guard: 'busy', target: 'running', reenter: true },
-                  { guard: 'countdownAtEnd', actions: ['tick', raise({ type: 'countdown.expired' })] },
-                  { target: 'running', reenter: true, actions: ['tick', 'warnIfDue'] },
+                  { actions: raise({ type: 'countdown.expired' }) },
                 ],
               },
             },

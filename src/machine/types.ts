@@ -92,6 +92,8 @@ export type MachineEvent = UiEvent | IdentifyEvent | DeviceEvent | VisionEvent |
 /** Events the machine emits for the composition root to act on (speech, session bookkeeping). */
 export type EmittedEvent =
   | { type: 'speak'; prompt: PromptId }
+  /** The footer countdown (re)started with this many seconds; the display counts it down. */
+  | { type: 'countdown.restarted'; seconds: number }
   | { type: 'session.started' }
   | { type: 'session.ended'; reason: 'home' | 'timeout' | 'finished' }
   /** One capture attempt was started for the identified person (counts toward the daily limit). */
@@ -171,7 +173,6 @@ export interface TerminalContext {
   /** PRNG state (mulberry32); advanced each time a challenge is drawn. */
   rng: number;
   devices: Record<DeviceId, DeviceHealth>;
-  secondsLeft: number;
   session: Session;
 }
 

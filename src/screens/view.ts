@@ -52,7 +52,7 @@ export interface ScreenView {
   /** Sub-step within the screen (identify: card/barcode, capture: positioning/acting/framing…). */
   mode: string | null;
   overlay: OverlayId | null;
-  /** 剩余N秒; null on home, which has no countdown. */
+  /** 剩余N秒; null on home, which has no countdown. The terminal's display clock fills it in. */
   secondsLeft: number | null;
   terminalNumber: string;
   buttons: ButtonView[];
@@ -224,12 +224,43 @@ export function viewOf(snapshot: Snapshot): ScreenView {
     screen,
     mode,
     overlay,
-    secondsLeft: screen === 'home' ? null : ctx.secondsLeft,
+    secondsLeft: null,
     terminalNumber: ctx.settings.terminalNumber,
     buttons,
     fields: body.fields,
     private: screen === 'confirm' && ctx.session.identity ? { name: ctx.session.identity.name } : {},
   };
+}
+
+/**
+ * Follows the snapshots of one actor and tells when the visible screen changed. Snapshots that keep
+ * the same screen, session and devices objects (timers re-armed, overlays' countdown restarts) reuse
+ * the last view: no re-derivation, no deep comparison.
+ */
+export class ViewTracker {
+  private last: { view: ScreenView; session: unknown; devices: unknown; settings: unknown } | null = null;
+
+  /** The view of the latest snapshot, its secondsLeft still null. */
+  update(snapshot: Snapshot): { view: ScreenView; changed: boolean } {
+    const ctx = snapshot.context;
+    const { screen, mode } = flowPosition(snapshot);
+    const overlay = overlayOf(snapshot);
+    const last = this.last;
+    if (
+      last &&
+      last.session === ctx.session &&
+      last.devices === ctx.devices &&
+      last.settings === ctx.settings &&
+      last.view.screen === screen &&
+      last.view.mode === mode &&
+      last.view.overlay === overlay
+    ) {
+      return { view: last.view, changed: false };
+    }
+    const view = viewOf(snapshot);
+    this.last = { view, session: ctx.session, devices: ctx.devices, settings: ctx.settings };
+    return { view, changed: !last || !sameScreen(last.view, view) };
+  }
 }
 
 /** Two views show the same screen (ignoring the countdown): used to emit one output per change. */

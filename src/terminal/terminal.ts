@@ -18,7 +18,7 @@ import type { DelayName } from '../machine/delays.js';
 import { terminalMachine, type PersonLookup, type TerminalMachine } from '../machine/machine.js';
 import type { MachineEvent, ReceiptRequest, TerminalSettings } from '../machine/types.js';
 import { hitTest } from '../screens/layout.js';
-import { sameScreen, viewOf, type ScreenView } from '../screens/view.js';
+import { ViewTracker, type ScreenView } from '../screens/view.js';
 import type { Outbox } from '../si-client/outbox.js';
 import type { HistoryRecord, Submission, SiPort, SubmitOutcome } from '../si-client/port.js';
 import type { VisionCommand, VisionEvent, VisionPort, VisionSession } from '../vision/port.js';
@@ -100,6 +100,10 @@ function boundMachine(delays: Record<DelayName, number>): TerminalMachine {
 export class Terminal {
   private actor: TerminalActor | null = null;
   private lastView: ScreenView | null = null;
+  private readonly views = new ViewTracker();
+  /** The view last handed to draw(), before the countdown was filled in. */
+  private lastDrawn: ScreenView | null = null;
+  private countdown: { deadline: number; timer: unknown } | null = null;
   private readonly ledger = new AttemptLedger();
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -181,9 +185,11 @@ export class Terminal {
       ports.speaker.play(e.prompt);
     });
     actor.on('session.started', () => out({ kind: 'session', event: 'started' }));
+    actor.on('countdown.restarted', (e) => this.restartCountdown(e.seconds));
     actor.on('session.ended', (e) => {
       // Everything personal of this session goes now: photos in memory, voice in flight.
       this.options.photos.clear();
+      this.stopCountdown();
       out({ kind: 'session', event: 'ended', reason: e.reason });
     });
     actor.on('attempt.used', () => {
@@ -191,7 +197,7 @@ export class Terminal {
       if (id) this.ledger.record(id, localDate(clock.now(), this.options.settings.utcOffsetMinutes));
     });
     const sub = actor.subscribe({
-      next: (snapshot) => this.show(viewOf(snapshot)),
+      next: (snapshot) => this.show(snapshot),
       error: (err) => logger.error({ err }, 'terminal machine stopped on an error'),
     });
     this.unsubscribe.push(() => sub.unsubscribe());
@@ -215,6 +221,7 @@ export class Terminal {
   async stop(): Promise<void> {
     const { ports } = this.options;
     for (const off of this.unsubscribe.splice(0)) off();
+    this.stopCountdown();
     this.actor?.stop();
     this.options.outbox.stop();
     this.options.photos.clear();
@@ -237,14 +244,56 @@ export class Terminal {
     this.machineActor.send(event);
   }
 
-  private show(view: ScreenView): void {
-    const changed = !this.lastView || !sameScreen(this.lastView, view);
-    const ticked = this.lastView?.secondsLeft !== view.secondsLeft;
-    this.lastView = view;
+  private show(snapshot: ReturnType<TerminalActor['getSnapshot']>): void {
+    const { view, changed } = this.views.update(snapshot);
     if (changed) {
       this.options.onOutput?.({ kind: 'screen', screen: view.screen, mode: view.mode, overlay: view.overlay, fields: view.fields });
     }
-    if (changed || ticked) this.options.ports.display.show(view);
+    this.draw(view);
+  }
+
+  /** Draws a view with the countdown as it stands now; skips redraws that would change nothing. */
+  private draw(view: ScreenView): void {
+    const secondsLeft = view.screen === 'home' ? null : this.secondsLeft();
+    const shown = secondsLeft === view.secondsLeft ? view : { ...view, secondsLeft };
+    const last = this.lastView;
+    this.lastView = shown;
+    if (last && last.secondsLeft === shown.secondsLeft && this.lastDrawn === view) return;
+    this.lastDrawn = view;
+    this.options.ports.display.show(shown);
+  }
+
+  // The footer countdown: the machine decides when it restarts and when it expires; the display
+  // counts the seconds down on the same clock, once per second, without waking the machine.
+
+  private restartCountdown(seconds: number): void {
+    const { clock } = this.options;
+    this.stopCountdown();
+    this.countdown = { deadline: clock.now() + seconds * 1000, timer: null };
+    this.scheduleCountdownTick();
+  }
+
+  private stopCountdown(): void {
+    if (this.countdown?.timer != null) this.options.clock.clearTimeout(this.countdown.timer);
+    this.countdown = null;
+  }
+
+  private scheduleCountdownTick(): void {
+    const countdown = this.countdown;
+    if (!countdown) return;
+    const remaining = countdown.deadline - this.options.clock.now();
+    if (remaining <= 0) return;
+    const untilNextSecond = remaining % 1000 || 1000;
+    countdown.timer = this.options.clock.setTimeout(() => {
+      countdown.timer = null;
+      if (this.lastDrawn) this.draw(this.lastDrawn);
+      this.scheduleCountdownTick();
+    }, untilNextSecond);
+  }
+
+  private secondsLeft(): number | null {
+    if (!this.countdown) return null;
+    return Math.max(0, Math.ceil((this.countdown.deadline - this.options.clock.now()) / 1000));
   }
 
   /** A touch counts only on an enabled button of the screen shown now, as on the real panel. */
