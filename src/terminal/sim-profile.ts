@@ -55,7 +55,7 @@ export interface SimTerminalOptions {
   random?: () => number;
 }
 
-export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: MemoryOutbox } {
+export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: MemoryOutbox; photos: PhotoStore } {
   const { config, clock } = options;
   const photos = new PhotoStore();
   const camera = new SimCamera();
@@ -86,6 +86,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
   const terminal = new Terminal({
     ports: {
       idReader: devices.idReader,
+      camera,
       sscReader: devices.sscReader,
       barcode: devices.barcode,
       touch: devices.touch,
@@ -106,5 +107,5 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-  return { terminal, devices, outbox };
+  return { terminal, devices, outbox, photos };
 }

@@ -1,0 +1,29 @@
+/** A simulated terminal on a SimClock, for tests that drive it step by step. */
+import { advanceTo, SimClock } from '../../src/clock/clock.js';
+import { loadConfig } from '../../src/config/config.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { ScreenView } from '../../src/screens/view.js';
+import type { Output } from '../../src/terminal/outputs.js';
+import { createSimTerminal } from '../../src/terminal/sim-profile.js';
+
+export const START = Date.parse('2026-11-28T09:00:00+08:00');
+
+export async function simTerminal(overrides: Record<string, unknown> = {}) {
+  const clock = new SimClock(START);
+  const views: ScreenView[] = [];
+  const outputs: Output[] = [];
+  const config = loadConfig({ ignoreSystemFile: true, env: {}, overrides });
+  const sim = createSimTerminal({
+    config,
+    clock,
+    logger: silentLogger(),
+    seed: 7,
+    vision: 'scripted',
+    onView: (v) => views.push(v),
+    onOutput: (o) => outputs.push(o),
+  });
+  await sim.terminal.start();
+  /** Moves the clock to `ms` after start, firing timers and settling promises on the way. */
+  const at = (ms: number) => advanceTo(clock, START + ms);
+  return { ...sim, clock, views, outputs, at, view: () => sim.terminal.view! };
+}
