@@ -1,3 +1,5 @@
+import type { DeviceEvent } from '../machine/types.js';
+
 /** A minimal typed listener list: ports emit typed events, the composition root listens. */
 export class Emitter<E> {
   private listeners = new Set<(event: E) => void>();
@@ -21,4 +23,9 @@ export interface Lifecycle {
 /** An input device: a lifecycle plus typed events. */
 export interface InputPort<E> extends Lifecycle {
   onEvent(listener: (event: E) => void): () => void;
+}
+
+/** A device whose health the terminal watches (output devices have no other events to send). */
+export interface HealthSource {
+  onStatus(listener: (event: DeviceEvent) => void): () => void;
 }

@@ -34,6 +34,8 @@ import { DEVICE_IDS } from './types.js';
 
 export interface PersonLookup {
   eligibility: Eligibility;
+  /** A verification of this person already waits in this terminal's outbox (queued offline) since this date. */
+  queuedOn: string | null;
   /** Capture attempts this person already used today (kept by the terminal, not the SI). */
   attemptsToday: number;
 }
@@ -43,6 +45,7 @@ export function emptySession(): Session {
     identity: null,
     problem: null,
     eligibility: null,
+    queuedOn: null,
     attemptsToday: 0,
     history: null,
     challenge: { actions: [], index: 0, failures: 0, restarts: 0 },
@@ -115,6 +118,32 @@ function printerProblemOf(error: unknown): PrinterProblem {
     : 'error';
 }
 
+/** How a card or barcode read is judged, the same on every screen that accepts one. */
+const ON_CARD = [
+  { guard: 'cardBadNumber', target: '#identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
+  { guard: 'cardExpired', target: '#identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'expired' } } },
+  { target: '#confirm', reenter: true, actions: 'assignIdentity' },
+] as const;
+
+/**
+ * A lost face or a second face restarts the challenge from the neutral pose. It counts as a
+ * failure, so a restless scene ends kindly in captureFailed instead of looping until the countdown.
+ */
+const RESTART_CHALLENGE = [
+  { guard: 'lastFailure', target: '#captureFailed', actions: { type: 'failCapture', params: { failure: 'unsteady' } } },
+  { target: '#capturePositioning', actions: ['restartChallenge', 'speakRestart'] },
+] as const;
+
+const IDENTIFY_HANDLERS = {
+  'identify.idCard': ON_CARD,
+  'identify.ssc': ON_CARD,
+  'identify.barcode': { target: '#resolvingToken' },
+  'identify.readError': [
+    { guard: 'readUnsupported', target: '#identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'unsupported-card' } } },
+    { target: '#identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'read-error' } } },
+  ],
+} as const;
+
 export const terminalMachine = setup({
   types: {
     context: {} as TerminalContext,
@@ -147,7 +176,8 @@ export const terminalMachine = setup({
       (event.type === 'identify.idCard' || event.type === 'identify.ssc') &&
       cardProblem(event.identity, event.at, context.settings.utcOffsetMinutes) === 'expired',
     readUnsupported: ({ event }) => event.type === 'identify.readError' && event.reason === 'unsupported-card',
-    alreadyVerified: ({ context }) => context.session.eligibility?.status === 'already-verified',
+    alreadyVerified: ({ context }) =>
+      context.session.eligibility?.status === 'already-verified' || context.session.queuedOn !== null,
     attemptsLeft: ({ context }) => attemptsLeft(context),
     lastFailure: ({ context }) => context.session.challenge.failures + 1 >= context.settings.maxActionFailures,
     isCurrentAction: ({ context, event }) =>
@@ -188,6 +218,20 @@ export const terminalMachine = setup({
         problem: params.problem,
       }),
     }),
+    speakIdentify: enqueueActions(({ context, enqueue }) => {
+      const d = context.devices;
+      // Ask for what works: never "tap your ID card" while the ID reader is out of order.
+      const prompt: PromptId = d.idReader.ok ? 'identify.tap_card' : d.sscReader.ok ? 'identify.insert_ssc' : 'identify.scan_barcode';
+      enqueue.emit({ type: 'speak', prompt });
+    }),
+    speakAttemptsExceeded: enqueueActions(({ context, enqueue }) => {
+      const sessionLimit = context.session.captureAttempts >= context.settings.maxCaptureAttempts;
+      enqueue.emit({ type: 'speak', prompt: sessionLimit ? 'attempts.exceeded_session' : 'attempts.exceeded' });
+    }),
+    speakCaptureFailed: enqueueActions(({ context, enqueue }) => {
+      if (context.session.captureFailure === 'unsteady') enqueue.emit({ type: 'speak', prompt: 'capture.unsteady' });
+      enqueue.emit({ type: 'speak', prompt: 'capture.failed' });
+    }),
     speakProblem: enqueueActions(({ context, enqueue }) => {
       const problem = context.session.problem;
       if (problem) enqueue.emit({ type: 'speak', prompt: problemPrompts[problem] });
@@ -195,8 +239,9 @@ export const terminalMachine = setup({
     speakEligibility: enqueueActions(({ context, enqueue }) => {
       const e = context.session.eligibility;
       if (!e) return;
-      const prompt: PromptId =
-        e.status === 'not-retiree'
+      const prompt: PromptId = context.session.queuedOn
+        ? 'service.queued'
+        : e.status === 'not-retiree'
           ? 'not_eligible.not_retiree'
           : e.status === 'unknown-person'
             ? 'not_eligible.unknown_person'
@@ -221,6 +266,15 @@ export const terminalMachine = setup({
         },
       });
       enqueue.emit({ type: 'attempt.used' });
+    }),
+    restartAttempt: assign({
+      session: ({ context }) => ({
+        ...context.session,
+        challenge: { ...context.session.challenge, index: 0, failures: 0, restarts: 0 },
+        captureFailure: null,
+        notice: null,
+        photo: null,
+      }),
     }),
     askBaseline: sendTo('camera', { type: 'baseline' }),
     askCurrentAction: sendTo('camera', ({ context }) => ({
@@ -257,7 +311,12 @@ export const terminalMachine = setup({
       session: ({ context, event }) => ({
         ...context.session,
         notice: event.type === 'vision.multipleFaces' ? ('multiple-faces' as const) : ('face-lost' as const),
-        challenge: { ...context.session.challenge, index: 0, restarts: context.session.challenge.restarts + 1 },
+        challenge: {
+          ...context.session.challenge,
+          index: 0,
+          failures: context.session.challenge.failures + 1,
+          restarts: context.session.challenge.restarts + 1,
+        },
       }),
     }),
     speakRestart: enqueueActions(({ event, enqueue }) => {
@@ -266,6 +325,7 @@ export const terminalMachine = setup({
         prompt: event.type === 'vision.multipleFaces' ? 'capture.one_person' : 'capture.face_lost',
       });
     }),
+    clearNotice: assign({ session: ({ context }) => ({ ...context.session, notice: null }) }),
     keepPhoto: assign({
       session: ({ context, event }) =>
         event.type === 'vision.photo'
@@ -296,7 +356,13 @@ export const terminalMachine = setup({
       id: 'home',
       meta: { screen: 'home' },
       entry: 'clearSession',
-      on: { 'ui.start': { guard: 'canServe', target: 'session' } },
+      on: {
+        'ui.start': { guard: 'canServe', target: 'session' },
+        // Tapping a card on the home page is the same as pressing the app button, then tapping it.
+        'identify.idCard': { guard: 'canServe', target: 'session', actions: raise(({ event }) => event) },
+        'identify.ssc': { guard: 'canServe', target: 'session', actions: raise(({ event }) => event) },
+        'identify.barcode': { guard: 'canServe', target: 'session', actions: raise(({ event }) => event) },
+      },
     },
     session: {
       type: 'parallel',
@@ -369,25 +435,9 @@ export const terminalMachine = setup({
             identify: {
               id: 'identify',
               meta: { screen: 'identify' },
-              entry: ['screenEntered', { type: 'speak', params: { prompt: 'identify.tap_card' } }],
+              entry: ['screenEntered', 'speakIdentify'],
               initial: 'waiting',
-              on: {
-                'identify.idCard': [
-                  { guard: 'cardBadNumber', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
-                  { guard: 'cardExpired', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'expired' } } },
-                  { target: 'confirm', actions: 'assignIdentity' },
-                ],
-                'identify.ssc': [
-                  { guard: 'cardBadNumber', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
-                  { guard: 'cardExpired', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'expired' } } },
-                  { target: 'confirm', actions: 'assignIdentity' },
-                ],
-                'identify.barcode': 'resolvingToken',
-                'identify.readError': [
-                  { guard: 'readUnsupported', target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'unsupported-card' } } },
-                  { target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'read-error' } } },
-                ],
-              },
+              on: IDENTIFY_HANDLERS,
               states: {
                 waiting: {
                   on: {
@@ -403,27 +453,18 @@ export const terminalMachine = setup({
               },
             },
             identifyProblem: {
+              id: 'identifyProblem',
               meta: { screen: 'identifyProblem' },
               entry: ['screenEntered', 'speakProblem'],
               on: {
                 // A second tap of a card works straight from the problem screen.
-                'identify.idCard': [
-                  { guard: 'cardBadNumber', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
-                  { guard: 'cardExpired', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'expired' } } },
-                  { target: 'confirm', actions: 'assignIdentity' },
-                ],
-                'identify.ssc': [
-                  { guard: 'cardBadNumber', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'bad-id-number' } } },
-                  { guard: 'cardExpired', target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'expired' } } },
-                  { target: 'confirm', actions: 'assignIdentity' },
-                ],
-                'identify.barcode': 'resolvingToken',
-                'identify.readError': { target: 'identifyProblem', reenter: true, actions: { type: 'setProblem', params: { problem: 'read-error' } } },
+                ...IDENTIFY_HANDLERS,
                 'ui.retry': { target: 'identify', actions: 'forgetIdentity' },
                 'ui.back': { target: 'identify', actions: 'forgetIdentity' },
               },
             },
             resolvingToken: {
+              id: 'resolvingToken',
               meta: { screen: 'resolvingToken' },
               entry: ['screenEntered', { type: 'speak', params: { prompt: 'identify.wait' } }],
               invoke: {
@@ -455,9 +496,12 @@ export const terminalMachine = setup({
               on: { 'ui.back': 'identify' },
             },
             confirm: {
+              id: 'confirm',
               meta: { screen: 'confirm' },
               entry: ['screenEntered', { type: 'speak', params: { prompt: 'confirm.check_info' } }],
               on: {
+                // Someone else's card (or the right one after a wrong one) replaces who is shown.
+                ...IDENTIFY_HANDLERS,
                 'ui.enter': 'checking',
                 'ui.back': { target: 'identify', actions: 'forgetIdentity' },
               },
@@ -476,6 +520,7 @@ export const terminalMachine = setup({
                       session: ({ context, event }) => ({
                         ...context.session,
                         eligibility: event.output.eligibility,
+                        queuedOn: event.output.queuedOn,
                         attemptsToday: event.output.attemptsToday,
                       }),
                     }),
@@ -517,7 +562,7 @@ export const terminalMachine = setup({
             },
             attemptsExceeded: {
               meta: { screen: 'attemptsExceeded' },
-              entry: ['screenEntered', { type: 'speak', params: { prompt: 'attempts.exceeded' } }],
+              entry: ['screenEntered', 'speakAttemptsExceeded'],
               on: { 'ui.back': 'service' },
             },
             history: {
@@ -550,7 +595,7 @@ export const terminalMachine = setup({
               meta: { screen: 'consent' },
               entry: ['screenEntered', { type: 'speak', params: { prompt: 'consent.ask' } }],
               on: {
-                'ui.agree': { target: 'capture', actions: 'newAttempt' },
+                'ui.agree': [{ guard: 'attemptsLeft', target: 'capture', actions: 'newAttempt' }, { target: 'attemptsExceeded' }],
                 'ui.decline': 'consentDeclined',
                 'ui.back': 'service',
               },
@@ -572,6 +617,7 @@ export const terminalMachine = setup({
               },
               states: {
                 positioning: {
+                  id: 'capturePositioning',
                   entry: 'askBaseline',
                   initial: 'prompting',
                   states: {
@@ -580,7 +626,7 @@ export const terminalMachine = setup({
                       after: { PROMPT_REPEAT: { target: 'prompting', reenter: true } },
                     },
                   },
-                  on: { 'vision.faceReady': 'acting' },
+                  on: { 'vision.faceReady': { target: 'acting', actions: ['clearNotice', 'activity'] } },
                   after: {
                     FACE_WAIT: { target: '#captureFailed', actions: { type: 'failCapture', params: { failure: 'no-face' } } },
                   },
@@ -596,11 +642,11 @@ export const terminalMachine = setup({
                   },
                   on: {
                     'vision.actionPassed': [
-                      { guard: and(['isCurrentAction', 'isLastAction']), target: 'framing', actions: 'nextAction' },
-                      { guard: 'isCurrentAction', target: 'acting', reenter: true, actions: 'nextAction' },
+                      { guard: and(['isCurrentAction', 'isLastAction']), target: 'framing', actions: ['nextAction', 'activity'] },
+                      { guard: 'isCurrentAction', target: 'acting', reenter: true, actions: ['nextAction', 'activity'] },
                     ],
-                    'vision.faceLost': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
-                    'vision.multipleFaces': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
+                    'vision.faceLost': RESTART_CHALLENGE,
+                    'vision.multipleFaces': RESTART_CHALLENGE,
                   },
                   after: {
                     ACTION_BUDGET: [
@@ -620,8 +666,8 @@ export const terminalMachine = setup({
                   },
                   on: {
                     'vision.photo': { target: '#captured', actions: 'keepPhoto' },
-                    'vision.faceLost': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
-                    'vision.multipleFaces': { target: 'positioning', actions: ['restartChallenge', 'speakRestart'] },
+                    'vision.faceLost': RESTART_CHALLENGE,
+                    'vision.multipleFaces': RESTART_CHALLENGE,
                   },
                   after: {
                     CAPTURE_BUDGET: [
@@ -636,14 +682,15 @@ export const terminalMachine = setup({
               meta: { screen: 'cameraProblem' },
               entry: ['screenEntered', { type: 'speak', params: { prompt: 'capture.camera_problem' } }],
               on: {
-                'ui.retry': { guard: 'attemptsLeft', target: 'capture', actions: 'newAttempt' },
+                // The terminal's fault, not the person's: the same attempt starts over.
+                'ui.retry': { target: 'capture', actions: 'restartAttempt' },
                 'ui.back': 'consent',
               },
             },
             captureFailed: {
               id: 'captureFailed',
               meta: { screen: 'captureFailed' },
-              entry: ['screenEntered', { type: 'speak', params: { prompt: 'capture.failed' } }],
+              entry: ['screenEntered', 'speakCaptureFailed'],
               on: {
                 'ui.retry': { guard: 'attemptsLeft', target: 'capture', actions: 'newAttempt' },
                 'ui.back': 'consent',

@@ -133,7 +133,8 @@ export type IdentifyProblem =
   | 'unsupported-card'
   | 'si-unavailable';
 
-export type CaptureFailure = 'no-face' | 'action-timeout' | 'photo-timeout';
+/** Why an attempt failed: no face found, an action or the photo ran out of time, or faces kept coming and going. */
+export type CaptureFailure = 'no-face' | 'action-timeout' | 'photo-timeout' | 'unsteady';
 
 /** Transient message on the capture screen. */
 export type CaptureNotice = 'try-again' | 'face-lost' | 'multiple-faces';
@@ -157,6 +158,8 @@ export interface Session {
   identity: Identity | null;
   problem: IdentifyProblem | null;
   eligibility: Eligibility | null;
+  /** Date (YYYY-MM-DD) a verification of this person waits in this terminal's outbox, if one does. */
+  queuedOn: string | null;
   attemptsToday: number;
   history: HistoryRecord[] | null;
   challenge: Challenge;

@@ -139,12 +139,13 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
       return { buttons: [], fields: { status: s.eligibility?.status ?? null } };
     case 'service': {
       const e = s.eligibility;
-      const already = e?.status === 'already-verified';
+      const already = e?.status === 'already-verified' || s.queuedOn !== null;
       return {
         buttons: [button('apply', !already), button('history')],
         fields: {
           alreadyVerified: already,
           verifiedOn: e?.status === 'already-verified' ? e.verifiedOn : null,
+          queuedOn: s.queuedOn,
           cycleTo: e && 'cycle' in e ? e.cycle.to : null,
         },
       };
@@ -172,6 +173,7 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
       };
     }
     case 'cameraProblem':
+      return { buttons: [button('retry')], fields: {} };
     case 'captureFailed':
       return {
         buttons: [button('retry', attemptsLeft(ctx))],
@@ -180,7 +182,12 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
     case 'captured':
       return {
         buttons: [button('retake', attemptsLeft(ctx)), button('submit')],
-        fields: { quality: s.photo?.quality ?? null },
+        fields: { quality: s.photo?.quality ?? null, attemptsLeft: attemptsLeft(ctx) },
+      };
+    case 'attemptsExceeded':
+      return {
+        buttons: [],
+        fields: { limit: s.captureAttempts >= ctx.settings.maxCaptureAttempts ? 'session' : 'day' },
       };
     case 'result': {
       const r = s.result;
@@ -196,7 +203,6 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
     }
     case 'resolvingToken':
     case 'checking':
-    case 'attemptsExceeded':
     case 'consentDeclined':
     case 'submitting':
     case 'printing':

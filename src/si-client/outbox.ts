@@ -24,6 +24,8 @@ export interface OutboxStats {
 export interface Outbox {
   submit(request: Omit<SubmitRequest, 'idempotencyKey'>): Promise<SubmitOutcome>;
   stats(): OutboxStats;
+  /** When an undelivered submission for this ID number was committed (epoch ms), or null. */
+  pendingSince(idNumber: string): number | null;
   stop(): void;
 }
 
@@ -89,6 +91,11 @@ export class MemoryOutbox implements Outbox {
       delivered: this.entries.length - pending.length,
       oldestPendingAt: pending.length ? Math.min(...pending.map((e) => e.committedAt)) : null,
     };
+  }
+
+  pendingSince(idNumber: string): number | null {
+    const entry = this.entries.find((e) => e.state === 'pending' && e.request.idNumber === idNumber);
+    return entry ? entry.committedAt : null;
   }
 
   stop(): void {

@@ -56,6 +56,10 @@ export const TEST_PERSONS: TestPerson[] = [
       { year: 2025, verifiedOn: '2025-03-20', channel: 'terminal', result: 'passed' },
     ],
   }),
+  person('due-2', '何淑珍', 'female', '19510812', 84, {
+    eligibility: { status: 'eligible', cycle: CYCLE },
+    history: [{ year: 2025, verifiedOn: '2025-08-30', channel: 'mobile', result: 'passed' }],
+  }),
   person('verified', '李建国', 'male', '19500701', 31, {
     eligibility: { status: 'already-verified', cycle: CYCLE, verifiedOn: '2026-08-02' },
     history: [{ year: 2026, verifiedOn: '2026-08-02', channel: 'terminal', result: 'passed' }],

@@ -7,6 +7,7 @@ import { createActor, fromCallback, fromPromise, type Actor, type InspectionEven
 import { localDate, type Clock } from '../clock/clock.js';
 import { maskIdNumber } from '../domain/identity.js';
 import type { BarcodePort } from '../drivers/barcode/port.js';
+import type { CameraPort } from '../drivers/camera/port.js';
 import type { DisplayPort } from '../drivers/display/port.js';
 import type { IdReaderPort } from '../drivers/id-reader/port.js';
 import type { PrinterPort } from '../drivers/printer/port.js';
@@ -30,6 +31,8 @@ import { buildReceipt, type ReceiptSettings } from './receipt.js';
 
 export interface TerminalPorts {
   idReader: IdReaderPort;
+  /** Watched for health only; frames go to the vision port. */
+  camera: CameraPort;
   sscReader: SscReaderPort;
   barcode: BarcodePort;
   touch: TouchPort;
@@ -115,7 +118,13 @@ export class Terminal {
     const { ports, clock, settings } = this.options;
     this.out({ kind: 'si', op: 'lookup', fields: { idNumber: maskIdNumber(idNumber) } });
     const eligibility = await ports.si.lookupPerson(idNumber, signal);
-    return { eligibility, attemptsToday: this.ledger.count(idNumber, localDate(clock.now(), settings.utcOffsetMinutes)) };
+    // A verification still waiting in our outbox counts as done: never let the person submit twice.
+    const pending = this.options.outbox.pendingSince(idNumber);
+    return {
+      eligibility,
+      queuedOn: pending === null ? null : localDate(pending, settings.utcOffsetMinutes),
+      attemptsToday: this.ledger.count(idNumber, localDate(clock.now(), settings.utcOffsetMinutes)),
+    };
   }
 
   resolveToken(token: string, signal: AbortSignal): Promise<Identity | null> {
@@ -208,6 +217,7 @@ export class Terminal {
       actor.send(event);
     };
     this.unsubscribe.push(ports.idReader.onEvent(send), ports.sscReader.onEvent(send), ports.barcode.onEvent(send));
+    this.unsubscribe.push(ports.camera.onStatus(send), ports.printer.onStatus(send));
     this.unsubscribe.push(ports.touch.onEvent((e) => this.onTouch(e)));
 
     await ports.display.start();
@@ -305,6 +315,8 @@ export class Terminal {
     }
     const view = this.lastView;
     if (!view) return;
+    // Any touch shows someone is there: it restarts the countdown, as the warning promises.
+    if (view.screen !== 'home') this.send({ type: 'activity' });
     const button =
       event.type === 'touch.tap'
         ? hitTest(view, ports.display.size, event.x, event.y)

@@ -112,7 +112,7 @@ async function apply(input: TraceInput, devices: SimDevices, terminal: Terminal,
       else devices.si.script(input.op, { reply: input.reply, ...(input.latencyMs !== undefined ? { latencyMs: input.latencyMs } : {}) });
       return null;
     case 'printer':
-      devices.printer.status = input.status;
+      devices.printer.setStatus(input.status);
       return null;
     case 'wait':
       return null;

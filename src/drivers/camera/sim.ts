@@ -1,10 +1,12 @@
 /** Simulated camera: frames are pushed in (from trace files, a folder, or a generator). */
+import type { DeviceEvent } from '../../machine/types.js';
 import { Emitter } from '../emitter.js';
 import type { CameraPort, Frame } from './port.js';
 
 export class SimCamera implements CameraPort {
   private readonly frames = new Emitter<Frame>();
   private readonly errors = new Emitter<string>();
+  private readonly status = new Emitter<DeviceEvent>();
   running = false;
   plugged = true;
 
@@ -25,6 +27,10 @@ export class SimCamera implements CameraPort {
     return this.errors.on(listener);
   }
 
+  onStatus(listener: (event: DeviceEvent) => void): () => void {
+    return this.status.on(listener);
+  }
+
   push(frame: Frame): boolean {
     if (!this.running) return false;
     this.frames.emit(frame);
@@ -35,9 +41,11 @@ export class SimCamera implements CameraPort {
     this.plugged = false;
     if (this.running) this.errors.emit('camera disconnected');
     this.running = false;
+    this.status.emit({ type: 'device.fault', device: 'camera', reason: 'unplugged' });
   }
 
   replug(): void {
     this.plugged = true;
+    this.status.emit({ type: 'device.ok', device: 'camera' });
   }
 }

@@ -3,7 +3,7 @@
  * machine shows honestly (paper out, cover open, offline, timeout).
  */
 import type { PrinterProblem } from '../../machine/types.js';
-import type { Lifecycle } from '../emitter.js';
+import type { HealthSource, Lifecycle } from '../emitter.js';
 
 export interface Receipt {
   title: string;
@@ -29,6 +29,7 @@ export class PrinterError extends Error {
   }
 }
 
-export interface PrinterPort extends Lifecycle {
+/** Health (paper out, cover open, offline) is reported as it changes, so home can show it. */
+export interface PrinterPort extends Lifecycle, HealthSource {
   print(receipt: Receipt, signal: AbortSignal): Promise<void>;
 }

@@ -3,7 +3,8 @@
  * so a replay sees the same timing as the demo.
  */
 import type { Clock } from '../../clock/clock.js';
-import type { PrinterProblem } from '../../machine/types.js';
+import type { DeviceEvent, PrinterProblem } from '../../machine/types.js';
+import { Emitter } from '../emitter.js';
 import { PrinterError, type PrinterPort, type Receipt } from './port.js';
 
 /** A thermal receipt of this size takes about 2.5 s to print and cut. */
@@ -12,7 +13,8 @@ const PRINT_MS = 2_500;
 export type SimPrinterStatus = 'ok' | Exclude<PrinterProblem, 'timeout' | 'error'> | 'jammed';
 
 export class SimPrinter implements PrinterPort {
-  status: SimPrinterStatus = 'ok';
+  private current: SimPrinterStatus = 'ok';
+  private readonly health = new Emitter<DeviceEvent>();
   readonly printed: Receipt[] = [];
 
   constructor(private readonly clock: Clock) {}
@@ -20,6 +22,21 @@ export class SimPrinter implements PrinterPort {
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {}
+
+  get status(): SimPrinterStatus {
+    return this.current;
+  }
+
+  /** Changes the printer's state and reports its health, as the real driver's status poll does. */
+  setStatus(status: SimPrinterStatus): void {
+    if (status === this.current) return;
+    this.current = status;
+    this.health.emit(status === 'ok' ? { type: 'device.ok', device: 'printer' } : { type: 'device.fault', device: 'printer', reason: status });
+  }
+
+  onStatus(listener: (event: DeviceEvent) => void): () => void {
+    return this.health.on(listener);
+  }
 
   print(receipt: Receipt, signal: AbortSignal): Promise<void> {
     // Status is asked before printing, as the real driver does (DLE EOT).
