@@ -1,18 +1,27 @@
 /**
  * Model coverage: which states and transitions of the terminal machine a set of replays reached.
  * Every state node and every transition candidate (each guarded branch counts on its own) is
- * enumerated from the machine definition; replays record what they took through XState inspection.
+ * enumerated from the machine definition with xstate/graph; replays record what they took through
+ * XState inspection.
  * A state or branch no trace reaches is a branch no one has ever seen work.
  */
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition, InspectionEvent } from 'xstate';
+import { toDirectedGraph } from 'xstate/graph';
 
+interface GraphNode {
+  stateNode: AnyStateNode;
+  children: GraphNode[];
+  edges: Array<{ transition: AnyTransitionDefinition }>;
+}
+
+/** Every state node of the machine, from xstate/graph's directed graph. */
 export function stateNodes(machine: AnyStateMachine): AnyStateNode[] {
   const nodes: AnyStateNode[] = [];
-  const walk = (node: AnyStateNode) => {
-    nodes.push(node);
-    for (const child of Object.values(node.states) as AnyStateNode[]) walk(child);
+  const walk = (node: GraphNode) => {
+    nodes.push(node.stateNode);
+    node.children.forEach(walk);
   };
-  walk(machine.root);
+  walk(toDirectedGraph(machine) as unknown as GraphNode);
   return nodes;
 }
 
@@ -30,13 +39,19 @@ function transitionKey(t: AnyTransitionDefinition, index: number): string {
   return `#${t.source.id} --${eventName(t.eventType)}[${index}]--> ${targets}`;
 }
 
+/** Every transition candidate of the machine (each guarded branch on its own), from the graph's edges. */
 export function allTransitions(machine: AnyStateMachine): string[] {
-  const keys: string[] = [];
-  for (const node of stateNodes(machine)) {
-    for (const candidates of node.transitions.values()) candidates.forEach((t, i) => keys.push(transitionKey(t, i)));
-    (node.always ?? []).forEach((t, i) => keys.push(transitionKey(t, i)));
-  }
-  return keys;
+  const keys = new Set<string>();
+  const walk = (node: GraphNode) => {
+    for (const { transition: t } of node.edges) {
+      keys.add(transitionKey(t, Math.max(0, t.source.transitions.get(t.eventType)?.indexOf(t) ?? 0)));
+    }
+    // The graph leaves out eventless (always) transitions: they count too.
+    (node.stateNode.always ?? []).forEach((t, i) => keys.add(transitionKey(t, i)));
+    node.children.forEach(walk);
+  };
+  walk(toDirectedGraph(machine) as unknown as GraphNode);
+  return [...keys];
 }
 
 export class CoverageRecorder {
