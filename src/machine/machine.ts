@@ -48,6 +48,7 @@ export function emptySession(): Session {
     queuedOn: null,
     attemptsToday: 0,
     history: null,
+    personKey: null,
     challenge: { actions: [], index: 0, failures: 0, restarts: 0 },
     captureAttempts: 0,
     captureFailure: null,
@@ -77,11 +78,15 @@ export function canServe(context: TerminalContext): boolean {
 
 /** Another capture attempt is allowed in this session and today for this person. */
 export function attemptsLeft(context: TerminalContext): boolean {
+  return exhaustedLimit(context) === null;
+}
+
+/** Which attempt limit is used up, the day's first: a new session does not help against it. */
+export function exhaustedLimit(context: TerminalContext): 'day' | 'session' | null {
   const s = context.session;
-  return (
-    s.captureAttempts < context.settings.maxCaptureAttempts &&
-    s.attemptsToday + s.captureAttempts < context.settings.maxAttemptsPerDay
-  );
+  if (s.attemptsToday + s.captureAttempts >= context.settings.maxAttemptsPerDay) return 'day';
+  if (s.captureAttempts >= context.settings.maxCaptureAttempts) return 'session';
+  return null;
 }
 
 function notProvided(name: string): never {
@@ -176,6 +181,7 @@ export const terminalMachine = setup({
       (event.type === 'identify.idCard' || event.type === 'identify.ssc') &&
       cardProblem(event.identity, event.at, context.settings.utcOffsetMinutes) === 'expired',
     readUnsupported: ({ event }) => event.type === 'identify.readError' && event.reason === 'unsupported-card',
+    cameraOk: ({ context }) => context.devices.camera.ok,
     alreadyVerified: ({ context }) =>
       context.session.eligibility?.status === 'already-verified' || context.session.queuedOn !== null,
     attemptsLeft: ({ context }) => attemptsLeft(context),
@@ -204,13 +210,33 @@ export const terminalMachine = setup({
         return context.devices;
       },
     }),
-    assignIdentity: assign({
-      session: ({ context, event }) =>
+    assignIdentity: enqueueActions(({ context, event, enqueue }) => {
+      // From a card read, or from the SI's answer to a scanned token (the resolveToken actor's output).
+      const done = event as unknown as { type: string; output?: Identity | null };
+      const identity =
         event.type === 'identify.idCard' || event.type === 'identify.ssc'
-          ? { ...context.session, identity: event.identity, problem: null }
-          : context.session,
+          ? event.identity
+          : done.type === 'xstate.done.actor.resolveToken'
+            ? (done.output ?? null)
+            : null;
+      if (!identity) return;
+      const s = context.session;
+      if (s.personKey !== null && s.personKey !== identity.idNumber) {
+        // Someone else now: nothing of the previous person may carry over, not even attempt counts.
+        enqueue.assign({ session: { ...emptySession(), identity, personKey: identity.idNumber } });
+        enqueue.emit({ type: 'person.changed' });
+        return;
+      }
+      enqueue.assign({ session: { ...s, identity, problem: null, personKey: identity.idNumber } });
     }),
-    forgetIdentity: assign({ session: () => emptySession() }),
+    /** Back to identify: who it was is forgotten, but not how many attempts they used (same person, same limits). */
+    forgetIdentity: assign({
+      session: ({ context }) => ({
+        ...emptySession(),
+        personKey: context.session.personKey,
+        captureAttempts: context.session.captureAttempts,
+      }),
+    }),
     setProblem: assign({
       session: ({ context }, params: { problem: IdentifyProblem }) => ({
         ...context.session,
@@ -218,15 +244,16 @@ export const terminalMachine = setup({
         problem: params.problem,
       }),
     }),
-    speakIdentify: enqueueActions(({ context, enqueue }) => {
+    speakIdentify: enqueueActions(({ context, event, enqueue }) => {
+      // A card tapped on the home page is being read already: no "please tap your card".
+      if (event.type.startsWith('identify.')) return;
       const d = context.devices;
       // Ask for what works: never "tap your ID card" while the ID reader is out of order.
       const prompt: PromptId = d.idReader.ok ? 'identify.tap_card' : d.sscReader.ok ? 'identify.insert_ssc' : 'identify.scan_barcode';
       enqueue.emit({ type: 'speak', prompt });
     }),
     speakAttemptsExceeded: enqueueActions(({ context, enqueue }) => {
-      const sessionLimit = context.session.captureAttempts >= context.settings.maxCaptureAttempts;
-      enqueue.emit({ type: 'speak', prompt: sessionLimit ? 'attempts.exceeded_session' : 'attempts.exceeded' });
+      enqueue.emit({ type: 'speak', prompt: exhaustedLimit(context) === 'session' ? 'attempts.exceeded_session' : 'attempts.exceeded' });
     }),
     speakCaptureFailed: enqueueActions(({ context, enqueue }) => {
       if (context.session.captureFailure === 'unsteady') enqueue.emit({ type: 'speak', prompt: 'capture.unsteady' });
@@ -362,6 +389,8 @@ export const terminalMachine = setup({
         'identify.idCard': { guard: 'canServe', target: 'session', actions: raise(({ event }) => event) },
         'identify.ssc': { guard: 'canServe', target: 'session', actions: raise(({ event }) => event) },
         'identify.barcode': { guard: 'canServe', target: 'session', actions: raise(({ event }) => event) },
+        // A bad read on the home page gets its answer on the problem screen, not silence.
+        'identify.readError': { guard: 'canServe', target: 'session', actions: raise(({ event }) => event) },
       },
     },
     session: {
@@ -468,6 +497,7 @@ export const terminalMachine = setup({
               meta: { screen: 'resolvingToken' },
               entry: ['screenEntered', { type: 'speak', params: { prompt: 'identify.wait' } }],
               invoke: {
+                id: 'resolveToken',
                 src: 'resolveToken',
                 input: ({ event }) => ({ token: event.type === 'identify.barcode' ? event.token : '' }),
                 onDone: [
@@ -481,12 +511,7 @@ export const terminalMachine = setup({
                     target: 'identifyProblem',
                     actions: { type: 'setProblem', params: { problem: 'bad-id-number' } },
                   },
-                  {
-                    target: 'confirm',
-                    actions: assign({
-                      session: ({ context, event }) => ({ ...context.session, identity: event.output, problem: null }),
-                    }),
-                  },
+                  { target: 'confirm', actions: 'assignIdentity' },
                 ],
                 onError: { target: 'identifyProblem', actions: { type: 'setProblem', params: { problem: 'si-unavailable' } } },
               },
@@ -683,7 +708,7 @@ export const terminalMachine = setup({
               entry: ['screenEntered', { type: 'speak', params: { prompt: 'capture.camera_problem' } }],
               on: {
                 // The terminal's fault, not the person's: the same attempt starts over.
-                'ui.retry': { target: 'capture', actions: 'restartAttempt' },
+                'ui.retry': { guard: 'cameraOk', target: 'capture', actions: 'restartAttempt' },
                 'ui.back': 'consent',
               },
             },

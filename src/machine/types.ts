@@ -97,7 +97,9 @@ export type EmittedEvent =
   | { type: 'session.started' }
   | { type: 'session.ended'; reason: 'home' | 'timeout' | 'finished' }
   /** One capture attempt was started for the identified person (counts toward the daily limit). */
-  | { type: 'attempt.used' };
+  | { type: 'attempt.used' }
+  /** A different person's card replaced the one on screen: drop whatever the terminal holds of the first. */
+  | { type: 'person.changed' };
 
 export interface TerminalSettings {
   terminalNumber: string;
@@ -162,6 +164,8 @@ export interface Session {
   queuedOn: string | null;
   attemptsToday: number;
   history: HistoryRecord[] | null;
+  /** ID number of the person this session's counts belong to (dropped with the session). */
+  personKey: string | null;
   challenge: Challenge;
   captureAttempts: number;
   captureFailure: CaptureFailure | null;

@@ -6,7 +6,7 @@
  */
 import type { SnapshotFrom } from 'xstate';
 import { maskIdNumber, maskName } from '../domain/identity.js';
-import { attemptsLeft, canServe, type TerminalMachine } from '../machine/machine.js';
+import { attemptsLeft, canServe, exhaustedLimit, type TerminalMachine } from '../machine/machine.js';
 import type { ButtonId, TerminalContext } from '../machine/types.js';
 import { DEVICE_IDS } from '../machine/types.js';
 
@@ -173,7 +173,7 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
       };
     }
     case 'cameraProblem':
-      return { buttons: [button('retry')], fields: {} };
+      return { buttons: [button('retry', ctx.devices.camera.ok)], fields: { cameraOk: ctx.devices.camera.ok } };
     case 'captureFailed':
       return {
         buttons: [button('retry', attemptsLeft(ctx))],
@@ -187,7 +187,7 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
     case 'attemptsExceeded':
       return {
         buttons: [],
-        fields: { limit: s.captureAttempts >= ctx.settings.maxCaptureAttempts ? 'session' : 'day' },
+        fields: { limit: exhaustedLimit(ctx) },
       };
     case 'result': {
       const r = s.result;

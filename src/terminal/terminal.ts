@@ -201,6 +201,7 @@ export class Terminal {
       this.stopCountdown();
       out({ kind: 'session', event: 'ended', reason: e.reason });
     });
+    actor.on('person.changed', () => this.options.photos.clear());
     actor.on('attempt.used', () => {
       const id = actor.getSnapshot().context.session.identity?.idNumber;
       if (id) this.ledger.record(id, localDate(clock.now(), this.options.settings.utcOffsetMinutes));
