@@ -24,7 +24,7 @@ import { CooperativeVision } from '../vision/cooperative.js';
 import { ScriptedVision } from '../vision/scripted.js';
 import type { Output } from './outputs.js';
 import { PhotoStore } from './photo-store.js';
-import { Terminal } from './terminal.js';
+import { Terminal, type TerminalPorts } from './terminal.js';
 
 export interface SimDevices {
   idReader: SimIdReader;
@@ -53,6 +53,8 @@ export interface SimTerminalOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Jitter source of the outbox retries; replay passes a seeded one. */
   random?: () => number;
+  /** Real drivers to use instead of their simulated twins (e.g. the ALSA speaker in a test). */
+  ports?: Partial<Pick<TerminalPorts, 'speaker' | 'printer' | 'display'>>;
 }
 
 export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: MemoryOutbox; photos: PhotoStore } {
@@ -90,9 +92,9 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
       sscReader: devices.sscReader,
       barcode: devices.barcode,
       touch: devices.touch,
-      display: devices.display,
-      speaker: devices.speaker,
-      printer: devices.printer,
+      display: options.ports?.display ?? devices.display,
+      speaker: options.ports?.speaker ?? devices.speaker,
+      printer: options.ports?.printer ?? devices.printer,
       vision: scripted ?? new CooperativeVision(clock, camera, photos),
       si,
     },

@@ -14,7 +14,7 @@ import { silentLogger } from '../log/logger.js';
 import type { ReadErrorReason } from '../machine/types.js';
 import { testPerson } from '../si-client/test-persons.js';
 import type { OutputKind, TimedOutput } from '../terminal/outputs.js';
-import { createSimTerminal, type SimDevices } from '../terminal/sim-profile.js';
+import { createSimTerminal, type SimDevices, type SimTerminalOptions } from '../terminal/sim-profile.js';
 import type { Terminal } from '../terminal/terminal.js';
 import type { Action } from '../vision/port.js';
 import { compareOutputs, describeMismatch, type Mismatch } from './compare.js';
@@ -34,6 +34,8 @@ export interface ReplayResult {
 export interface ReplayOptions {
   logger?: Logger;
   inspect?: (event: InspectionEvent) => void;
+  /** Real output drivers to replay through instead of the simulated ones (speaker, printer, display). */
+  ports?: SimTerminalOptions['ports'];
 }
 
 export async function loadTrace(file: string): Promise<Trace> {
@@ -160,6 +162,7 @@ export async function replay(trace: Trace, options: ReplayOptions = {}): Promise
     random: seededRandom(trace.header.seed),
     onOutput: (o) => outputs.push({ at: clock.now() - start, ...o }),
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.ports ? { ports: options.ports } : {}),
   });
   await terminal.start();
   for (const input of trace.inputs) {
