@@ -59,6 +59,8 @@ export interface ScreenView {
   fields: Fields;
   /** Personal data the screen must draw (the confirm screen's name). Never logged or traced. */
   private: { name?: string };
+  /** The button under a finger right now (drawn pressed); set by the terminal, not the machine. */
+  pressed: ButtonId | null;
 }
 
 export const BUTTON_LABELS: Record<ButtonId, string> = {
@@ -218,9 +220,12 @@ function footer(screen: ScreenId): ButtonView[] {
 }
 
 export function viewOf(snapshot: Snapshot): ScreenView {
-  const ctx = snapshot.context;
-  const { screen, mode } = flowPosition(snapshot);
-  const overlay = overlayOf(snapshot);
+  return buildView({ ...flowPosition(snapshot), overlay: overlayOf(snapshot) }, snapshot.context);
+}
+
+/** The view of a screen position over a context: used by viewOf and by screenshot fixtures. */
+export function buildView(position: { screen: ScreenId; mode: string | null; overlay: OverlayId | null }, ctx: TerminalContext): ScreenView {
+  const { screen, mode, overlay } = position;
   const body = screenBody(screen, mode, ctx);
   // An overlay is modal: only its close button and the way home stay touchable.
   const buttons = overlay
@@ -235,6 +240,7 @@ export function viewOf(snapshot: Snapshot): ScreenView {
     buttons,
     fields: body.fields,
     private: screen === 'confirm' && ctx.session.identity ? { name: ctx.session.identity.name } : {},
+    pressed: null,
   };
 }
 
