@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { DemoPerson, describeOutput } from '../terminal/demo.js';
 import { createSimTerminal } from '../terminal/sim-profile.js';
 import { TraceError } from '../trace/format.js';
+import { screenshot, ScreenshotUsageError } from './screenshot.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
 import { CoverageRecorder, describeCoverage } from '../trace/coverage.js';
 import { terminalMachine } from '../machine/machine.js';
@@ -29,6 +30,8 @@ Usage:
       --coverage list the machine's states and transitions no given trace reaches
   lifecheck config [--config FILE]
       Validate the configuration and print it as JSON.
+  lifecheck screenshot SCREEN [--fixture NAME] [--size WxH] --out FILE.png | --list
+      Render any screen with sample data (a fictional person) to PNG.
   lifecheck --help | --version
 
 Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
@@ -147,6 +150,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdReplay(rest);
       case 'config':
         return await cmdConfig(rest);
+      case 'screenshot':
+        return await screenshot(rest, process.stdout);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
@@ -155,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lifecheck: ${e.message}\n`);
       return EX_CONFIG;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ScreenshotUsageError) {
       process.stderr.write(`lifecheck: ${e.message}\n\n${HELP}`);
       return 2;
     }

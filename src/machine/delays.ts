@@ -24,6 +24,8 @@ export const Delays = {
   PROMPT_REPEAT: 4_000,
   /** The result screen returns home on its own after this, so the next person never sees it. */
   RESULT_DISMISS: 60_000,
+  /** Touches are ignored this long after a new screen: the finger that pressed the last button must not press the next. (Used by the terminal, not the machine.) */
+  TOUCH_GUARD: 300,
 } as const;
 
 export type DelayName = keyof typeof Delays;

@@ -46,6 +46,8 @@ export interface ScreenLayout {
   text: Rect;
   /** Camera preview, captured photo or history table, when the screen has one. */
   area: Rect | null;
+  /** The caption band across the bottom of the picture area (the live preview stays above it). */
+  caption: Rect | null;
   tip: Rect | null;
   buttons: PlacedButton[];
   /** The overlay panel, when an overlay is open. */
@@ -58,8 +60,9 @@ export function metrics(size: Size): Metrics {
   return { scale: s, title: r(56), big: r(72), body: r(36), tip: r(32), button: r(44), footer: r(32), lineGap: r(16), margin: r(40) };
 }
 
+/** The footer bar: tall enough that its buttons, inside a 10% padding, are at least 120 px tall. */
 export function footerHeight(size: Size): number {
-  return Math.max(120, Math.round(Math.min(size.width, size.height) * 0.15));
+  return Math.max(144, Math.round(Math.min(size.width, size.height) * 0.18));
 }
 
 /** Width of a text in px: CJK and full-width forms are 1 em, the rest about 0.55 em. */
@@ -93,10 +96,10 @@ export function layoutScreen(view: ScreenView, size: Size): ScreenLayout {
   const m = metrics(size);
   const portrait = size.height > size.width;
   const { width: w, height: h } = size;
-  const header: Rect = { x: 0, y: 0, width: w, height: Math.round(80 * m.scale) };
+  const header: Rect = { x: 0, y: 0, width: w, height: Math.round(64 * m.scale) };
   // Footer slots, by index: 0 上一步, 1 terminal number, 2 帮助, 3 返回首页, 4 扫描二维码, 5 剩余N秒.
   // Landscape: one row of six. Portrait is too narrow for six big labels: two rows of three.
-  const rowHeight = portrait ? Math.max(120, Math.round(Math.min(w, h) * 0.12)) : footerHeight(size);
+  const rowHeight = footerHeight(size);
   const fh = view.screen === 'home' ? 0 : portrait ? 2 * rowHeight : rowHeight;
   const footer: Rect | null = fh ? { x: 0, y: h - fh, width: w, height: fh } : null;
   const perRow = portrait ? 3 : 6;
@@ -131,7 +134,7 @@ export function layoutScreen(view: ScreenView, size: Size): ScreenLayout {
       area = { x: m.margin, y: top, width: Math.round((ah * 4) / 3), height: ah };
       column = { x: area.x + area.width + m.margin, y: top, width: w - area.width - 3 * m.margin, height: bodyBottom - top };
     } else {
-      const aw = Math.round(w * 0.8);
+      const aw = Math.round(w * 0.7);
       const ah = Math.round((aw * 3) / 4);
       area = { x: Math.round((w - aw) / 2), y: top + m.title + 2 * m.lineGap, width: aw, height: ah };
     }
@@ -153,13 +156,19 @@ export function layoutScreen(view: ScreenView, size: Size): ScreenLayout {
   const slotOf: Partial<Record<ButtonId, number>> = { back: 0, help: 2, home: 3, qr: 4 };
   for (const b of view.buttons.filter((b) => b.footer)) {
     const r = footerSlots[slotOf[b.id] ?? 0]!;
-    const pad = Math.round(r.height * 0.1);
+    const pad = Math.round(r.height * 0.08);
     buttons.push({ id: b.id, enabled: b.enabled, rect: { x: r.x + pad, y: r.y + pad, width: r.width - 2 * pad, height: r.height - 2 * pad } });
   }
 
   const textBottom = main.length ? buttons[0]!.rect.y - m.lineGap : bodyBottom;
   const text: Rect = { x: column.x, y: column.y, width: column.width, height: Math.max(0, textBottom - column.y) };
   if (content.area === 'history') area = { x: text.x, y: text.y + m.title + 2 * m.lineGap, width: text.width, height: text.height - m.title - 2 * m.lineGap };
+
+  let caption: Rect | null = null;
+  if (area && content.caption) {
+    const ch = wrapText(content.caption, area.width - 2 * m.lineGap, m.tip).length * Math.round(m.tip * 1.4) + m.lineGap;
+    caption = { x: area.x, y: area.y + area.height - ch, width: area.width, height: ch };
+  }
 
   let panel: Rect | null = null;
   if (view.overlay) {
@@ -170,7 +179,7 @@ export function layoutScreen(view: ScreenView, size: Size): ScreenLayout {
     const close = buttons.find((b) => b.id === 'closeOverlay');
     if (close) close.rect = { x: Math.round(panel.x + (pw - bw) / 2), y: panel.y + ph - bh - m.margin, width: bw, height: bh };
   }
-  return { size, portrait, metrics: m, header, footer, footerSlots, text, area, tip, buttons, panel };
+  return { size, portrait, metrics: m, header, footer, footerSlots, text, area, caption, tip, buttons, panel };
 }
 
 export function layoutButtons(view: ScreenView, size: Size): PlacedButton[] {

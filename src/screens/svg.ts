@@ -131,11 +131,10 @@ function area(view: ScreenView, layout: ScreenLayout, assets: SvgAssets): string
     // The camera picture is blitted here by the display, frame by frame; this is its frame.
     svg += text(a.x + a.width / 2, a.y + a.height / 2, m.body, COLORS.areaText, '摄像头画面', { anchor: 'middle' });
   }
-  if (caption) {
-    const lines = wrapText(caption, a.width - 2 * m.lineGap, m.tip);
-    const ch = lines.length * Math.round(m.tip * 1.4) + m.lineGap;
-    svg += `<rect x="${a.x}" y="${a.y + a.height - ch}" width="${a.width}" height="${ch}" fill="#000000" fill-opacity="0.6"/>`;
-    svg += paragraph({ x: a.x, y: 0, width: a.width - 2 * m.lineGap, height: ch }, a.y + a.height - ch + m.lineGap / 4, m.tip, COLORS.areaText, caption, false, 'middle').svg;
+  const band = layout.caption;
+  if (caption && band) {
+    svg += `<rect x="${band.x}" y="${band.y}" width="${band.width}" height="${band.height}" fill="#000000" fill-opacity="0.6"/>`;
+    svg += paragraph({ ...band, width: band.width - 2 * m.lineGap }, band.y + m.lineGap / 4, m.tip, COLORS.areaText, caption, false, 'middle').svg;
   }
   return svg;
 }

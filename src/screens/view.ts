@@ -57,8 +57,8 @@ export interface ScreenView {
   terminalNumber: string;
   buttons: ButtonView[];
   fields: Fields;
-  /** Personal data the screen must draw (the confirm screen's name). Never logged or traced. */
-  private: { name?: string };
+  /** Personal data the screen must draw (the confirm screen's name, the captured photo). Never logged or traced. */
+  private: { name?: string; photoRef?: string };
   /** The button under a finger right now (drawn pressed); set by the terminal, not the machine. */
   pressed: ButtonId | null;
 }
@@ -239,7 +239,10 @@ export function buildView(position: { screen: ScreenId; mode: string | null; ove
     terminalNumber: ctx.settings.terminalNumber,
     buttons,
     fields: body.fields,
-    private: screen === 'confirm' && ctx.session.identity ? { name: ctx.session.identity.name } : {},
+    private: {
+      ...(screen === 'confirm' && ctx.session.identity ? { name: ctx.session.identity.name } : {}),
+      ...(screen === 'captured' && ctx.session.photo ? { photoRef: ctx.session.photo.ref } : {}),
+    },
     pressed: null,
   };
 }

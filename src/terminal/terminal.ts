@@ -17,7 +17,7 @@ import type { TouchEvent, TouchPort } from '../drivers/touch/port.js';
 import type { Logger } from '../log/logger.js';
 import type { DelayName } from '../machine/delays.js';
 import { terminalMachine, type PersonLookup, type TerminalMachine } from '../machine/machine.js';
-import type { MachineEvent, ReceiptRequest, TerminalSettings } from '../machine/types.js';
+import type { ButtonId, MachineEvent, ReceiptRequest, TerminalSettings } from '../machine/types.js';
 import { hitTest } from '../screens/layout.js';
 import { ViewTracker, type ScreenView } from '../screens/view.js';
 import type { Outbox } from '../si-client/outbox.js';
@@ -107,6 +107,8 @@ export class Terminal {
   /** The view last handed to draw(), before the countdown was filled in. */
   private lastDrawn: ScreenView | null = null;
   private countdown: { deadline: number; timer: unknown } | null = null;
+  private pressedButton: ButtonId | null = null;
+  private screenChangedAt = -Infinity;
   private readonly ledger = new AttemptLedger();
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -258,6 +260,8 @@ export class Terminal {
   private show(snapshot: ReturnType<TerminalActor['getSnapshot']>): void {
     const { view, changed } = this.views.update(snapshot);
     if (changed) {
+      this.screenChangedAt = this.options.clock.now();
+      this.pressedButton = null;
       this.options.onOutput?.({ kind: 'screen', screen: view.screen, mode: view.mode, overlay: view.overlay, fields: view.fields });
     }
     this.draw(view);
@@ -266,10 +270,11 @@ export class Terminal {
   /** Draws a view with the countdown as it stands now; skips redraws that would change nothing. */
   private draw(view: ScreenView): void {
     const secondsLeft = view.screen === 'home' ? null : this.secondsLeft();
-    const shown = secondsLeft === view.secondsLeft ? view : { ...view, secondsLeft };
+    const pressed = this.pressedButton;
+    const shown = secondsLeft === view.secondsLeft && pressed === view.pressed ? view : { ...view, secondsLeft, pressed };
     const last = this.lastView;
     this.lastView = shown;
-    if (last && last.secondsLeft === shown.secondsLeft && this.lastDrawn === view) return;
+    if (last && last.secondsLeft === shown.secondsLeft && last.pressed === shown.pressed && this.lastDrawn === view) return;
     this.lastDrawn = view;
     this.options.ports.display.show(shown);
   }
@@ -307,9 +312,13 @@ export class Terminal {
     return Math.max(0, Math.ceil((this.countdown.deadline - this.options.clock.now()) / 1000));
   }
 
-  /** A touch counts only on an enabled button of the screen shown now, as on the real panel. */
+  /**
+   * A touch counts only on an enabled button of the screen shown now, as on the real panel: the
+   * finger must lift over the button it came down on, and touches right after a screen change are
+   * ignored (the finger that pressed the last button must not press the next one).
+   */
   private onTouch(event: TouchEvent): void {
-    const { logger, ports } = this.options;
+    const { logger, ports, clock } = this.options;
     if (event.type === 'device.fault' || event.type === 'device.ok') {
       this.send(event);
       return;
@@ -317,16 +326,35 @@ export class Terminal {
     const view = this.lastView;
     if (!view) return;
     // Any touch shows someone is there: it restarts the countdown, as the warning promises.
-    if (view.screen !== 'home') this.send({ type: 'activity' });
-    const button =
-      event.type === 'touch.tap'
-        ? hitTest(view, ports.display.size, event.x, event.y)
-        : view.buttons.find((b) => b.id === event.button && b.enabled)?.id ?? null;
-    if (!button) {
-      logger.debug({ screen: view.screen, touch: event.type === 'touch.tap' ? 'tap' : event.button }, 'touch on no enabled button');
+    if (view.screen !== 'home' && event.type !== 'touch.down') this.send({ type: 'activity' });
+    const size = ports.display.size;
+    if (event.type === 'touch.button') {
+      const button = view.buttons.find((b) => b.id === event.button && b.enabled)?.id ?? null;
+      if (button) this.send({ type: `ui.${button}` } as MachineEvent);
+      else logger.debug({ screen: view.screen, touch: event.button }, 'touch on no enabled button');
+      return;
+    }
+    const guarded = clock.now() - this.screenChangedAt < this.options.delays.TOUCH_GUARD;
+    if (event.type === 'touch.down') {
+      this.press(guarded ? null : hitTest(view, size, event.x, event.y));
+      return;
+    }
+    const pressed = this.pressedButton;
+    this.press(null);
+    const button = hitTest(view, size, event.x, event.y);
+    const downOn = event.downX !== undefined && event.downY !== undefined ? hitTest(view, size, event.downX, event.downY) : button;
+    if (!button || button !== downOn || guarded || (pressed === null && event.downX !== undefined)) {
+      logger.debug({ screen: view.screen, touch: 'tap', hit: button !== null, same: button === downOn, guarded }, 'touch ignored');
       return;
     }
     this.send({ type: `ui.${button}` } as MachineEvent);
+  }
+
+  /** Draws a button as pressed (or none) while a finger is on it. */
+  private press(button: ButtonId | null): void {
+    if (button === this.pressedButton) return;
+    this.pressedButton = button;
+    if (this.lastDrawn) this.draw(this.lastDrawn);
   }
 
   private lastValue = '';

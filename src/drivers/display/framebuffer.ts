@@ -1,0 +1,216 @@
+/**
+ * The Linux framebuffer display. Geometry comes from sysfs (virtual_size, bits_per_pixel, stride)
+ * unless configured; the channel order is not in sysfs and comes from config. A shadow copy of the
+ * device memory means only rows that changed are written; the countdown is redrawn as its own small
+ * rectangle once a second; the camera picture is scaled straight into the preview rectangle.
+ */
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../../log/logger.js';
+import { layoutScreen, type Rect } from '../../screens/layout.js';
+import { ScreenRenderer, type FontFiles, type Rgba } from '../../screens/renderer.js';
+import type { SvgAssets } from '../../screens/svg.js';
+import { sameScreen, type ScreenView } from '../../screens/view.js';
+import type { DisplayPort, Size } from './port.js';
+import { bytesPerPixel, convert, scaleNearest, type PixelFormat } from './pixels.js';
+
+export interface FbGeometry {
+  width: number;
+  height: number;
+  /** Bytes from one row to the next (may exceed width * bytes per pixel). */
+  stride: number;
+  format: PixelFormat;
+}
+
+export interface FramebufferOptions {
+  device: string;
+  /** e.g. /sys/class/graphics/fb0 */
+  sysfsDir: string;
+  /** 32 bpp channel order is not in sysfs; only xrgb8888 (B,G,R,X in memory) is supported at 32 bpp. */
+  geometry?: Partial<FbGeometry>;
+  /** /sys/class/graphics/fbcon/cursor_blink: the console cursor must not blink over the kiosk. */
+  cursorBlinkPath?: string;
+  fonts?: FontFiles;
+  logger: Logger;
+  /** The captured photo's bytes by ref (from the terminal's photo store). */
+  photo?: (ref: string) => Buffer | undefined;
+  /** SVG of the 扫描二维码 overlay's QR code. */
+  qrSvg?: string;
+}
+
+export class FramebufferError extends Error {}
+
+export function readGeometry(sysfsDir: string, overrides: Partial<FbGeometry> = {}): FbGeometry {
+  const read = (name: string): string => {
+    const path = join(sysfsDir, name);
+    if (!existsSync(path)) throw new FramebufferError(`framebuffer: ${path} is missing; set devices.display.width/height/stride/format`);
+    return readFileSync(path, 'utf8').trim();
+  };
+  let width = overrides.width;
+  let height = overrides.height;
+  if (width === undefined || height === undefined) {
+    const m = /^(\d+),(\d+)$/.exec(read('virtual_size'));
+    if (!m) throw new FramebufferError(`framebuffer: cannot parse ${join(sysfsDir, 'virtual_size')}`);
+    width ??= Number(m[1]);
+    height ??= Number(m[2]);
+  }
+  let format = overrides.format;
+  if (!format) {
+    const bpp = Number(read('bits_per_pixel'));
+    if (bpp === 32) format = 'xrgb8888';
+    else if (bpp === 16) format = 'rgb565';
+    else throw new FramebufferError(`framebuffer: ${bpp} bits per pixel is not supported (16 or 32)`);
+  }
+  const stride = overrides.stride ?? (existsSync(join(sysfsDir, 'stride')) ? Number(read('stride')) : width * bytesPerPixel(format));
+  if (stride < width * bytesPerPixel(format)) throw new FramebufferError(`framebuffer: stride ${stride} is shorter than a row of ${width} pixels`);
+  return { width, height, stride, format };
+}
+
+export interface FramebufferStats {
+  fullRenders: number;
+  countdownRenders: number;
+  previewBlits: number;
+  rowsWritten: number;
+  bytesWritten: number;
+}
+
+export class FramebufferDisplay implements DisplayPort {
+  private fd: number | null = null;
+  private geometry: FbGeometry | null = null;
+  private renderer: ScreenRenderer | null = null;
+  private shadow = Buffer.alloc(0);
+  private frame = Buffer.alloc(0);
+  private drawn: ScreenView | null = null;
+  readonly stats: FramebufferStats = { fullRenders: 0, countdownRenders: 0, previewBlits: 0, rowsWritten: 0, bytesWritten: 0 };
+
+  constructor(private readonly options: FramebufferOptions) {}
+
+  get size(): Size {
+    const g = this.geometry ?? readGeometry(this.options.sysfsDir, this.options.geometry);
+    return { width: g.width, height: g.height };
+  }
+
+  async start(): Promise<void> {
+    const g = readGeometry(this.options.sysfsDir, this.options.geometry);
+    this.geometry = g;
+    try {
+      this.fd = openSync(this.options.device, 'r+');
+    } catch (e) {
+      throw new FramebufferError(`framebuffer: cannot open ${this.options.device}: ${(e as Error).message}`);
+    }
+    this.shadow = Buffer.alloc(g.stride * g.height);
+    this.frame = Buffer.alloc(g.stride * g.height);
+    // Unknown contents at start: write everything once.
+    this.shadow.fill(0x5a);
+    this.renderer = new ScreenRenderer({ width: g.width, height: g.height }, this.options.fonts);
+    if (this.options.cursorBlinkPath) {
+      try {
+        writeFileSync(this.options.cursorBlinkPath, '0');
+      } catch (e) {
+        this.options.logger.warn({ path: this.options.cursorBlinkPath, err: (e as Error).message }, 'cannot hide the console cursor');
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.fd === null || !this.geometry) return;
+    // Blank the panel: nothing of the last person stays on screen after the daemon stops.
+    this.frame.fill(0);
+    this.flush(0, this.geometry.height);
+    closeSync(this.fd);
+    this.fd = null;
+    this.drawn = null;
+  }
+
+  show(view: ScreenView): void {
+    if (this.fd === null || !this.renderer || !this.geometry) return;
+    const last = this.drawn;
+    this.drawn = view;
+    if (last && last.pressed === view.pressed && sameScreen(last, view) && last.private.photoRef === view.private.photoRef) {
+      if (last.secondsLeft !== view.secondsLeft) this.drawCountdown(view);
+      return;
+    }
+    const image = this.renderer.render(view, this.assets(view));
+    this.stats.fullRenders++;
+    const g = this.geometry;
+    convert(image.data, g.width * 4, g.width, g.height, g.format, this.frame, 0, g.stride);
+    this.flush(0, g.height);
+  }
+
+  /** Scales a camera frame (RGBA) into the preview area of the capture screen, if it is shown. */
+  blitPreview(frame: Rgba): void {
+    const view = this.drawn;
+    if (this.fd === null || !this.geometry || !view || view.screen !== 'capture' || view.overlay) return;
+    const layout = layoutScreen(view, this.size);
+    const area = layout.area;
+    if (!area) return;
+    // Keep the camera's aspect ratio inside the area; the caption band at the bottom stays drawn.
+    const fit = Math.min(area.width / frame.width, area.height / frame.height);
+    const w = Math.round(frame.width * fit);
+    const h = Math.round(frame.height * fit);
+    const visible = Math.min(h, (layout.caption?.y ?? area.y + area.height) - area.y);
+    const rect: Rect = { x: area.x + Math.round((area.width - w) / 2), y: area.y, width: w, height: visible };
+    const scaled = scaleNearest(frame.data, frame.width, frame.height, w, h);
+    this.writeRect(rect, scaled, w * 4);
+    this.stats.previewBlits++;
+  }
+
+  private drawCountdown(view: ScreenView): void {
+    const part = this.renderer!.renderCountdown(view);
+    if (!part) return;
+    this.writeRect(part.rect, part.image.data, part.rect.width * 4);
+    this.stats.countdownRenders++;
+  }
+
+  private assets(view: ScreenView): SvgAssets {
+    const assets: SvgAssets = {};
+    if (view.private.photoRef && this.options.photo) {
+      const photo = this.options.photo(view.private.photoRef);
+      if (photo) assets.photo = photo;
+    }
+    if (this.options.qrSvg) assets.qrSvg = this.options.qrSvg;
+    return assets;
+  }
+
+  /** Converts an RGBA rectangle into the frame and writes its rows' changed spans. */
+  private writeRect(rect: Rect, rgba: Uint8ClampedArray, srcStride: number): void {
+    const g = this.geometry!;
+    const bpp = bytesPerPixel(g.format);
+    const x = Math.max(0, rect.x);
+    const y0 = Math.max(0, rect.y);
+    const w = Math.min(rect.width, g.width - x);
+    const h = Math.min(rect.height, g.height - y0);
+    if (w <= 0 || h <= 0) return;
+    convert(rgba, srcStride, w, h, g.format, this.frame, y0 * g.stride + x * bpp, g.stride, x, y0);
+    for (let y = y0; y < y0 + h; y++) {
+      const start = y * g.stride + x * bpp;
+      const end = start + w * bpp;
+      if (this.frame.compare(this.shadow, start, end, start, end) === 0) continue;
+      this.write(start, end - start);
+      this.stats.rowsWritten++;
+    }
+  }
+
+  /** Writes the rows in [from, to) that differ from the shadow, coalescing neighbours into one write. */
+  private flush(from: number, to: number): void {
+    const g = this.geometry!;
+    let runStart = -1;
+    for (let y = from; y <= to; y++) {
+      const changed =
+        y < to && this.frame.compare(this.shadow, y * g.stride, (y + 1) * g.stride, y * g.stride, (y + 1) * g.stride) !== 0;
+      if (changed && runStart < 0) runStart = y;
+      if (!changed && runStart >= 0) {
+        this.write(runStart * g.stride, (y - runStart) * g.stride);
+        this.stats.rowsWritten += y - runStart;
+        runStart = -1;
+      }
+    }
+  }
+
+  private write(offset: number, length: number): void {
+    let done = 0;
+    while (done < length) done += writeSync(this.fd!, this.frame, offset + done, length - done, offset + done);
+    this.frame.copy(this.shadow, offset, offset, offset + length);
+    this.stats.bytesWritten += length;
+  }
+}
