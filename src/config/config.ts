@@ -8,6 +8,7 @@ import convict from 'convict';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { VoiceLanguage } from '../audio/catalogue.js';
 import { isDelayName, resolveDelays, type DelayName } from '../machine/delays.js';
 import type { TerminalSettings } from '../machine/types.js';
 import { ACTIONS, isAction, type Action } from '../vision/port.js';
@@ -90,10 +91,18 @@ const schema = {
       width: { doc: 'Screen width in pixels', format: 'nat', default: 1280 },
       height: { doc: 'Screen height in pixels', format: 'nat', default: 800 },
     },
-    speaker: { alsaDevice: { doc: 'ALSA playback device', format: String, default: 'default' } },
+    speaker: {
+      alsaDevice: { doc: 'ALSA playback device', format: String, default: 'default' },
+      volume: { doc: 'Prompt volume in percent of full scale (0-100); the amplifier sets the rest', format: 'int', default: 100 },
+    },
     printer: {
       device: { doc: 'Receipt printer device (usblp)', format: String, default: '/dev/usb/lp0' },
       paperWidth: { doc: 'Paper width in mm', format: [58, 80], default: 80 },
+      qr: { doc: 'native: the printer draws the QR code (GS ( k); image: sent as a raster picture', format: ['native', 'image'], default: 'native' },
+      statusQuery: { doc: 'Ask the printer its status (DLE EOT) before printing; off for printers that cannot answer', format: Boolean, default: true },
+      statusTimeoutMs: { doc: 'Longest wait for a status answer; no answer means offline', format: 'nat', default: 1_000 },
+      timeoutMs: { doc: 'Longest wait for the printer to take a receipt', format: 'nat', default: 10_000 },
+      pollMs: { doc: 'Printer health is asked this often while idle', format: 'nat', default: 5_000 },
     },
   },
   si: {
@@ -108,6 +117,12 @@ const schema = {
     maxPending: { doc: 'Undelivered submissions kept at most; when full, new ones are refused with a clear message', format: 'nat', default: 500 },
   },
   log: { level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LIFECHECK_LOG_LEVEL' } },
+  voice: {
+    language: { doc: 'Language of the voice prompts: cmn (Mandarin) or yue (Cantonese)', format: ['cmn', 'yue'], default: 'cmn', env: 'LIFECHECK_VOICE_LANGUAGE' },
+    rate: { doc: 'Synthetic speech rate in words per minute (espeak-ng default 175; slower for elderly listeners)', format: 'nat', default: 150 },
+    cacheDir: { doc: 'Prerendered prompts (WAV, keyed by text, voice and rate)', format: String, default: '/var/cache/lifecheck/voice' },
+    recordingsDir: { doc: 'Recorded prompts <dir>/<language>/<prompt id>.wav replace the synthetic voice; empty: none', format: String, default: '/var/lib/lifecheck/voice' },
+  },
   privacy: {
     recordPersonalData: { doc: 'Test devices only: keep names, ID numbers and photos in recorded traces', format: Boolean, default: false },
   },
@@ -127,12 +142,13 @@ export interface LifecheckConfig {
     camera: { device: string };
     touch: { device: string };
     display: { framebuffer: string; width: number; height: number };
-    speaker: { alsaDevice: string };
-    printer: { device: string; paperWidth: 58 | 80 };
+    speaker: { alsaDevice: string; volume: number };
+    printer: { device: string; paperWidth: 58 | 80; qr: 'native' | 'image'; statusQuery: boolean; statusTimeoutMs: number; timeoutMs: number; pollMs: number };
   };
   si: { url: string; timeoutMs: number };
   outbox: { answerWithinMs: number; requestTimeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxPending: number };
   log: { level: string };
+  voice: { language: VoiceLanguage; rate: number; cacheDir: string; recordingsDir: string };
   privacy: { recordPersonalData: boolean };
 }
 
@@ -191,6 +207,8 @@ function crossCheck(c: LifecheckConfig): void {
   if (c.session.countdownSeconds < 10) problems.push('session.countdownSeconds: must be at least 10');
   if (c.session.countdownWarnAt >= c.session.countdownSeconds) problems.push('session.countdownWarnAt: must be below session.countdownSeconds');
   if (c.session.maxCaptureAttempts < 1) problems.push('session.maxCaptureAttempts: must be at least 1');
+  if (c.devices.speaker.volume < 0 || c.devices.speaker.volume > 100) problems.push('devices.speaker.volume: must be from 0 to 100');
+  if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 
