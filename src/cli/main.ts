@@ -11,6 +11,7 @@ import { DemoPerson, describeOutput } from '../terminal/demo.js';
 import { createSimTerminal } from '../terminal/sim-profile.js';
 import { TraceError } from '../trace/format.js';
 import { screenshot, ScreenshotUsageError } from './screenshot.js';
+import { receipt } from './receipt.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
 import { CoverageRecorder, describeCoverage } from '../trace/coverage.js';
 import { terminalMachine } from '../machine/machine.js';
@@ -32,6 +33,8 @@ Usage:
       Validate the configuration and print it as JSON.
   lifecheck screenshot SCREEN [--fixture NAME] [--size WxH] --out FILE.png | --list
       Render any screen with sample data (a fictional person) to PNG.
+  lifecheck receipt [--fixture NAME] [--paper 58|80] [--qr native|image] --out FILE.bin|.png|.svg
+      Write a sample receipt as the printer's ESC/POS bytes or as a picture (--list: fixtures).
   lifecheck --help | --version
 
 Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
@@ -152,6 +155,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdConfig(rest);
       case 'screenshot':
         return await screenshot(rest, process.stdout);
+      case 'receipt':
+        return await receipt(rest, process.stdout);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
