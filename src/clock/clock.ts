@@ -93,10 +93,13 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Advances a SimClock to `target`, firing every timer on the way and settling after each. */
-export async function advanceTo(clock: SimClock, target: number): Promise<void> {
-  await settle();
-  while (clock.fireNext(target)) await settle();
+/**
+ * Advances a SimClock to `target`, firing every timer on the way and letting the terminal run
+ * after each (`pause`: one settle(), or longer when real drivers must finish their I/O first).
+ */
+export async function advanceTo(clock: SimClock, target: number, pause: () => Promise<void> = settle): Promise<void> {
+  await pause();
+  while (clock.fireNext(target)) await pause();
   if (target > clock.now()) clock.setNow(target);
 }
 

@@ -36,6 +36,12 @@ export interface ReplayOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Real output drivers to replay through instead of the simulated ones (speaker, printer, display). */
   ports?: SimTerminalOptions['ports'];
+  /**
+   * Awaited wherever the replay lets the terminal run (after each input and each timer); default
+   * one settle(). Real drivers' I/O takes longer: pass one that also waits for them (e.g. the
+   * speaker's and printer's idle()), so that the simulated clock never moves on while they work.
+   */
+  settle?: () => Promise<void>;
 }
 
 export async function loadTrace(file: string): Promise<Trace> {
@@ -164,15 +170,16 @@ export async function replay(trace: Trace, options: ReplayOptions = {}): Promise
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.ports ? { ports: options.ports } : {}),
   });
+  const pause = options.settle ?? settle;
   await terminal.start();
   for (const input of trace.inputs) {
-    await advanceTo(clock, start + input.at);
+    await advanceTo(clock, start + input.at, pause);
     const warning = await apply(input, devices, terminal, trace, clock);
     if (warning) warnings.push(warning);
-    await settle();
+    await pause();
   }
   const until = trace.header.until ?? trace.inputs.at(-1)?.at ?? 0;
-  await advanceTo(clock, start + until);
+  await advanceTo(clock, start + until, pause);
   await terminal.stop();
   await settle();
 

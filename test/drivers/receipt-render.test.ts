@@ -3,7 +3,6 @@
  * golden files, plus checks that hold whatever the layout: masked data only, QR data exact,
  * markup characters in data printed literally. UPDATE_GOLDEN=1 rewrites the golden files.
  */
-import { createCanvas, Image } from '@napi-rs/canvas';
 import iconv from 'iconv-lite';
 import jsQRModule from 'jsqr';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +14,7 @@ import { renderReceiptPng, renderReceiptSvg } from '../../src/drivers/printer/pi
 import type { Receipt } from '../../src/drivers/printer/port.js';
 import { testPerson } from '../../src/si-client/test-persons.js';
 import { ROOT } from '../helpers.js';
+import { pixels, samePicture } from './pictures.js';
 
 // jsqr is CommonJS: Node hands the function itself as the default export; its types say module.default.
 const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
@@ -39,25 +39,6 @@ function golden(t: Test, file: string, actual: Buffer, same: (golden: Buffer) =>
   const ok = same(readFileSync(path));
   if (!ok) writeFileSync(join(t.testdirName, '..', `actual-${file}`), actual);
   t.ok(ok, `${file} matches its golden file`);
-}
-
-function pixels(png: Buffer): { width: number; height: number; data: Uint8ClampedArray } {
-  const image = new Image();
-  image.src = png;
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(image, 0, 0);
-  return { width: image.width, height: image.height, data: ctx.getImageData(0, 0, image.width, image.height).data };
-}
-
-/** Same size, and at most 0.1% of pixels differ clearly (font hinting may move an edge). */
-function samePicture(a: Buffer, b: Buffer): boolean {
-  const pa = pixels(a);
-  const pb = pixels(b);
-  if (pa.width !== pb.width || pa.height !== pb.height) return false;
-  let differ = 0;
-  for (let i = 0; i < pa.data.length; i += 4) if (Math.abs(pa.data[i]! - pb.data[i]!) > 64) differ++;
-  return differ <= (pa.width * pa.height) / 1000;
 }
 
 t.test('ESC/POS bytes of every sample receipt on both papers equal their golden files', async (t) => {
