@@ -12,7 +12,7 @@ import { ScreenRenderer, type FontFiles, type Rgba } from '../../screens/rendere
 import type { SvgAssets } from '../../screens/svg.js';
 import { sameScreen, type ScreenView } from '../../screens/view.js';
 import type { DisplayPort, Size } from './port.js';
-import { bytesPerPixel, convert, scaleNearest, type PixelFormat } from './pixels.js';
+import { bytesPerPixel, convert, scaleInto, type PixelFormat } from './pixels.js';
 
 export interface FbGeometry {
   width: number;
@@ -149,9 +149,12 @@ export class FramebufferDisplay implements DisplayPort {
     const w = Math.round(frame.width * fit);
     const h = Math.round(frame.height * fit);
     const visible = Math.min(h, (layout.caption?.y ?? area.y + area.height) - area.y);
-    const rect: Rect = { x: area.x + Math.round((area.width - w) / 2), y: area.y, width: w, height: visible };
-    const scaled = scaleNearest(frame.data, frame.width, frame.height, w, h);
-    this.writeRect(rect, scaled, w * 4);
+    const rect: Rect = { x: area.x + Math.round((area.width - w) / 2), y: area.y, width: w, height: h };
+    const g = this.geometry;
+    scaleInto(frame.data, frame.width, frame.height, rect, visible, g.format, this.frame, g.stride);
+    // A new camera frame changes every row it covers: write those rows whole, in one go.
+    this.write(rect.y * g.stride, visible * g.stride);
+    this.stats.rowsWritten += visible;
     this.stats.previewBlits++;
   }
 

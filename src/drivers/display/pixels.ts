@@ -26,9 +26,24 @@ export function convert(
   outStride: number,
   x0 = 0,
   y0 = 0,
+  srcOffset = 0,
 ): void {
+  if (srcOffset === 0 && format === 'xrgb8888' && aligned(src, srcStride) && (out.byteOffset + outOffset) % 4 === 0 && outStride % 4 === 0) {
+    // Whole pixels as 32-bit words: RGBA bytes read as 0xAABBGGRR become 0xFFRRGGBB (B,G,R,X in memory).
+    const s32 = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >> 2);
+    const o32 = new Uint32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+    for (let y = 0; y < height; y++) {
+      let s = (y * srcStride) >> 2;
+      let o = (outOffset + y * outStride) >> 2;
+      for (let x = 0; x < width; x++, s++, o++) {
+        const v = s32[s]!;
+        o32[o] = (0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff)) >>> 0;
+      }
+    }
+    return;
+  }
   for (let y = 0; y < height; y++) {
-    let s = y * srcStride;
+    let s = srcOffset + y * srcStride;
     let o = outOffset + y * outStride;
     if (format === 'xrgb8888') {
       for (let x = 0; x < width; x++, s += 4, o += 4) {
@@ -52,6 +67,10 @@ export function convert(
   }
 }
 
+function aligned(src: Uint8ClampedArray | Uint8Array, stride: number): boolean {
+  return src.byteOffset % 4 === 0 && stride % 4 === 0;
+}
+
 /** Scales an RGBA image into a w x h box, nearest neighbour: cheap enough for live camera preview. */
 export function scaleNearest(src: Uint8ClampedArray | Uint8Array, sw: number, sh: number, w: number, h: number): Uint8ClampedArray {
   const out = new Uint8ClampedArray(w * h * 4);
@@ -69,4 +88,41 @@ export function scaleNearest(src: Uint8ClampedArray | Uint8Array, sw: number, sh
     }
   }
   return out;
+}
+
+/**
+ * Scales an RGBA image (nearest neighbour) straight into a device-format buffer at `rect`: the
+ * camera preview path, one pass, no intermediate picture.
+ */
+export function scaleInto(
+  src: Uint8ClampedArray | Uint8Array,
+  sw: number,
+  sh: number,
+  rect: { x: number; y: number; width: number; height: number },
+  /** Rows of the scaled picture to draw (the rest is hidden under the caption). */
+  rows: number,
+  format: PixelFormat,
+  out: Buffer,
+  outStride: number,
+): void {
+  const { x: x0, y: y0, width: w, height: h } = rect;
+  const bpp = bytesPerPixel(format);
+  const xs = new Uint32Array(w);
+  for (let x = 0; x < w; x++) xs[x] = Math.min(sw - 1, Math.floor((x * sw) / w));
+  const fast = format === 'xrgb8888' && aligned(src, sw * 4) && out.byteOffset % 4 === 0 && outStride % 4 === 0;
+  const s32 = fast ? new Uint32Array(src.buffer, src.byteOffset, src.byteLength >> 2) : null;
+  const o32 = fast ? new Uint32Array(out.buffer, out.byteOffset, out.byteLength >> 2) : null;
+  for (let y = 0; y < Math.min(rows, h); y++) {
+    const srow = Math.min(sh - 1, Math.floor((y * sh) / h)) * sw;
+    const orow = (y0 + y) * outStride + x0 * bpp;
+    if (s32 && o32) {
+      let o = orow >> 2;
+      for (let x = 0; x < w; x++, o++) {
+        const v = s32[srow + xs[x]!]!;
+        o32[o] = (0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff)) >>> 0;
+      }
+    } else {
+      for (let x = 0; x < w; x++) convert(src, 0, 1, 1, format, out, orow + x * bpp, 0, x0 + x, y0 + y, (srow + xs[x]!) * 4);
+    }
+  }
 }
