@@ -20,8 +20,12 @@ export const Delays = {
   ACTION_BUDGET: 8_000,
   /** Budget to hold still for the automatic photo after the last action. */
   CAPTURE_BUDGET: 10_000,
-  /** A prompt is repeated after this pause without progress; slow listeners may miss the first one. */
-  PROMPT_REPEAT: 4_000,
+  /**
+   * A prompt is repeated after this long without progress; slow listeners may miss the first one.
+   * Counted from the prompt's start: the longest capture prompts last ~5.3 s at the elderly speech
+   * rate (150 wpm, measured), so this leaves a pause of about 2 s before the repeat.
+   */
+  PROMPT_REPEAT: 7_000,
   /** The result screen returns home on its own after this, so the next person never sees it. */
   RESULT_DISMISS: 60_000,
   /** Touches are ignored this long after a new screen: the finger that pressed the last button must not press the next. (Used by the terminal, not the machine.) */

@@ -201,6 +201,7 @@ export class Terminal {
       // Everything personal of this session goes now: photos in memory, voice in flight.
       this.options.photos.clear();
       this.stopCountdown();
+      ports.speaker.silence();
       out({ kind: 'session', event: 'ended', reason: e.reason });
     });
     actor.on('person.changed', () => this.options.photos.clear());
