@@ -19,9 +19,10 @@ build: deps
 typecheck: deps
 	npx tsc -p tsconfig.check.json
 
-# Runs the terminal on the simulated device profile and plays the bundled demo session.
+# Runs the terminal on the simulated device profile and plays the bundled demo session, against
+# the reference SI service (si-dev) over HTTPS with client certificates; si-dev stops with it.
 start: build
-	node bin/lifecheck.js run --demo
+	./scripts/start-sim.sh
 
 test: build typecheck
 	npx tap

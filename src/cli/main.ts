@@ -11,6 +11,8 @@ import { DemoPerson, describeOutput } from '../terminal/demo.js';
 import { createSimTerminal } from '../terminal/sim-profile.js';
 import { TraceError } from '../trace/format.js';
 import { screenshot, ScreenshotUsageError } from './screenshot.js';
+import { outboxCommand } from './outbox.js';
+import { siDevCommand } from './si-dev.js';
 import { receipt } from './receipt.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
 import { CoverageRecorder, describeCoverage } from '../trace/coverage.js';
@@ -38,6 +40,10 @@ Usage:
   lifecheck --help | --version
 
 Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
+  lifecheck outbox status|list|retry|keygen [--config FILE]
+      The durable outbox: counts and oldest age, entries (no personal data), make entries due now.
+  lifecheck si-dev [serve|certs|fault KIND|stats] [--dir DIR] [--port N]
+      The reference SI service on 127.0.0.1 (HTTPS, client certificates, faults switched at run time).
 LIFECHECK_* environment variables. See README.md.
 `;
 
@@ -137,6 +143,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case undefined:
+      case 'outbox':
+        return await outboxCommand(rest, process.stdout);
+      case 'si-dev':
+        return await siDevCommand(rest, process.stdout);
       case '--help':
       case '-h':
       case 'help':

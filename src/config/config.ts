@@ -106,8 +106,14 @@ const schema = {
     },
   },
   si: {
+    kind: { doc: "sim: the simulated SI in the process; https: the SI service at si.url (docs/si-api.md)", format: ['sim', 'https'], default: 'sim', env: 'LIFECHECK_SI_KIND' },
     url: { doc: 'Base URL of the SI service', format: 'url', default: 'https://127.0.0.1:8443', env: 'LIFECHECK_SI_URL' },
     timeoutMs: { doc: 'Per-request timeout', format: 'nat', default: 10_000 },
+    readAttempts: { doc: 'Tries of a look-up, token or history call (with backoff and jitter)', format: 'nat', default: 3 },
+    retryBaseMs: { doc: 'First delay between tries of one call', format: 'nat', default: 300 },
+    caFile: { doc: "The SI's CA certificate (PEM); the only CA trusted for the SI", format: String, default: '', env: 'LIFECHECK_SI_CA_FILE' },
+    certFile: { doc: "This terminal's client certificate (PEM)", format: String, default: '', env: 'LIFECHECK_SI_CERT_FILE' },
+    keyFile: { doc: "This terminal's client key (PEM)", format: String, default: '', env: 'LIFECHECK_SI_KEY_FILE' },
   },
   outbox: {
     answerWithinMs: { doc: 'Longest wait for the SI answer before telling the person "queued"', format: 'nat', default: 10_000 },
@@ -115,6 +121,12 @@ const schema = {
     retryBaseMs: { doc: 'First retry delay', format: 'nat', default: 5_000 },
     retryMaxMs: { doc: 'Longest retry delay', format: 'nat', default: 600_000 },
     maxPending: { doc: 'Undelivered submissions kept at most; when full, new ones are refused with a clear message', format: 'nat', default: 500 },
+    store: { doc: 'memory (lost on restart: replays, tests) or sqlite (durable, encrypted: docs/outbox.md)', format: ['memory', 'sqlite'], default: 'memory', env: 'LIFECHECK_OUTBOX_STORE' },
+    path: { doc: 'SQLite file of the outbox', format: String, default: '/var/lib/lifecheck/outbox.sqlite', env: 'LIFECHECK_OUTBOX_PATH' },
+    keyFile: { doc: 'AES-256 key of the outbox (32 bytes or 64 hex digits, not readable by others)', format: String, default: '/etc/lifecheck/outbox.key', env: 'LIFECHECK_OUTBOX_KEY_FILE' },
+    maxBytes: { doc: 'Largest outbox file; past it new submissions are refused as "storage full"', format: 'nat', default: 512 * 1024 * 1024 },
+    pollMs: { doc: 'An idle outbox looks for entries made due from outside (lifecheck outbox retry) this often', format: 'nat', default: 30_000 },
+    keepDeliveredDays: { doc: 'Delivered entries (no personal data left) are listed this many days', format: 'nat', default: 30 },
   },
   log: { level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LIFECHECK_LOG_LEVEL' } },
   voice: {
@@ -145,8 +157,20 @@ export interface LifecheckConfig {
     speaker: { alsaDevice: string; volume: number };
     printer: { device: string; paperWidth: 58 | 80; qr: 'native' | 'image'; statusQuery: boolean; statusTimeoutMs: number; timeoutMs: number; pollMs: number };
   };
-  si: { url: string; timeoutMs: number };
-  outbox: { answerWithinMs: number; requestTimeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxPending: number };
+  si: { kind: 'sim' | 'https'; url: string; timeoutMs: number; readAttempts: number; retryBaseMs: number; caFile: string; certFile: string; keyFile: string };
+  outbox: {
+    answerWithinMs: number;
+    requestTimeoutMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    maxPending: number;
+    store: 'memory' | 'sqlite';
+    path: string;
+    keyFile: string;
+    maxBytes: number;
+    pollMs: number;
+    keepDeliveredDays: number;
+  };
   log: { level: string };
   voice: { language: VoiceLanguage; rate: number; cacheDir: string; recordingsDir: string };
   privacy: { recordPersonalData: boolean };

@@ -4,8 +4,8 @@
  * a local receipt number — while delivery goes on in the background with backoff. The photo is wiped
  * once the SI has answered.
  *
- * This implementation keeps entries in memory (lost on power loss). The durable, encrypted SQLite
- * outbox of issue 6 implements the same Outbox interface.
+ * This implementation keeps entries in memory (lost on power loss): trace replays and benchmarks
+ * use it. The terminal's durable, encrypted outbox is SqliteOutbox (sqlite-outbox.ts).
  */
 import type { Clock } from '../clock/clock.js';
 import { localDate } from '../clock/clock.js';
@@ -17,6 +17,8 @@ export type OutboxState = 'pending' | 'delivered';
 export interface OutboxStats {
   pending: number;
   delivered: number;
+  /** Set aside: the SI refused the request as such, or the stored entry cannot be opened. Kept for `lifecheck outbox retry`. */
+  failed: number;
   /** Epoch ms of the oldest undelivered entry. */
   oldestPendingAt: number | null;
 }
@@ -89,6 +91,7 @@ export class MemoryOutbox implements Outbox {
     return {
       pending: pending.length,
       delivered: this.entries.length - pending.length,
+      failed: 0,
       oldestPendingAt: pending.length ? Math.min(...pending.map((e) => e.committedAt)) : null,
     };
   }

@@ -71,6 +71,10 @@ export class SiError extends Error {
   constructor(
     readonly kind: SiErrorKind,
     message: string,
+    /** Finer cause for logs and the outbox (e.g. 'ECONNREFUSED', 'tls', 'http-503', 'schema'); never personal data. */
+    readonly code: string = kind,
+    /** False when sending the same request again cannot help (the SI refused the request itself). */
+    readonly retryable: boolean = kind !== 'bad-answer' && kind !== 'storage',
   ) {
     super(message);
     this.name = 'SiError';

@@ -13,6 +13,8 @@ export interface TestPerson {
   history: HistoryRecord[];
   /** Electronic SSC QR token that resolves to this person. */
   token?: string;
+  /** Social security card number (EF05): the reference SI service finds the person by it too. */
+  sscCardNumber?: string;
   /** Whether the SI system knows this person at all. */
   known: boolean;
 }
@@ -44,6 +46,7 @@ function person(
     known: rest.known ?? true,
     eligibility: rest.eligibility,
     ...(rest.token ? { token: rest.token } : {}),
+    ...(rest.sscCardNumber ? { sscCardNumber: rest.sscCardNumber } : {}),
   };
 }
 
@@ -51,6 +54,7 @@ export const TEST_PERSONS: TestPerson[] = [
   person('due', '陈秀英', 'female', '19480315', 22, {
     eligibility: { status: 'eligible', cycle: CYCLE },
     token: 'ESSC-7Q2M-DUE',
+    sscCardNumber: 'F44060422',
     history: [
       { year: 2024, verifiedOn: '2024-03-18', channel: 'counter', result: 'passed' },
       { year: 2025, verifiedOn: '2025-03-20', channel: 'terminal', result: 'passed' },
@@ -58,6 +62,7 @@ export const TEST_PERSONS: TestPerson[] = [
   }),
   person('due-2', '何淑珍', 'female', '19510812', 84, {
     eligibility: { status: 'eligible', cycle: CYCLE },
+    sscCardNumber: 'F44060484',
     history: [{ year: 2025, verifiedOn: '2025-08-30', channel: 'mobile', result: 'passed' }],
   }),
   person('verified', '李建国', 'male', '19500701', 31, {

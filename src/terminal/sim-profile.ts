@@ -18,7 +18,8 @@ import { SimTouch } from '../drivers/touch/sim.js';
 import type { Logger } from '../log/logger.js';
 import type { DelayName } from '../machine/delays.js';
 import type { ScreenView } from '../screens/view.js';
-import { MemoryOutbox } from '../si-client/outbox.js';
+import { createHttpsSi, createOutbox } from '../si-client/from-config.js';
+import type { Outbox } from '../si-client/outbox.js';
 import { SimSi } from '../si-client/sim.js';
 import { CooperativeVision } from '../vision/cooperative.js';
 import { ScriptedVision } from '../vision/scripted.js';
@@ -57,7 +58,7 @@ export interface SimTerminalOptions {
   ports?: Partial<Pick<TerminalPorts, 'speaker' | 'printer' | 'display'>>;
 }
 
-export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: MemoryOutbox; photos: PhotoStore } {
+export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: Outbox; photos: PhotoStore } {
   const { config, clock } = options;
   const photos = new PhotoStore();
   const camera = new SimCamera();
@@ -76,15 +77,10 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
     vision: scripted,
   };
   const settings = settingsOf(config);
-  const outbox = new MemoryOutbox(si, clock, {
-    terminalNumber: settings.terminalNumber,
-    utcOffsetMinutes: settings.utcOffsetMinutes,
-    answerWithinMs: config.outbox.answerWithinMs,
-    requestTimeoutMs: config.outbox.requestTimeoutMs,
-    retry: { baseMs: config.outbox.retryBaseMs, maxMs: config.outbox.retryMaxMs },
-    random: options.random ?? Math.random,
-    maxPending: config.outbox.maxPending,
-  });
+  // si.kind 'https': the SI service over HTTPS (si-dev in the demo); devices.si then goes unused.
+  const random = options.random ?? Math.random;
+  const siPort = config.si.kind === 'https' ? createHttpsSi(config, clock, options.logger, random) : si;
+  const outbox = createOutbox(config, siPort, clock, options.logger, random);
   const terminal = new Terminal({
     ports: {
       idReader: devices.idReader,
@@ -96,7 +92,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
       speaker: options.ports?.speaker ?? devices.speaker,
       printer: options.ports?.printer ?? devices.printer,
       vision: scripted ?? new CooperativeVision(clock, camera, photos),
-      si,
+      si: siPort,
     },
     clock,
     settings,

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make start`: the reference SI service (lifecheck si-dev) in the background on 127.0.0.1 with
+# fresh test certificates, then the demo session on the sim profile talking to it over HTTPS with
+# a client certificate, through the durable encrypted outbox. Everything lives in a temporary
+# directory removed on exit; si-dev is stopped when the demo ends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+state=$(mktemp -d -t lifecheck-sim.XXXXXX)
+si_pid=""
+cleanup() {
+  if [ -n "$si_pid" ]; then kill "$si_pid" 2>/dev/null || true; wait "$si_pid" 2>/dev/null || true; fi
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+node bin/lifecheck.js si-dev --dir "$state/si-dev" --port 0 --admin-port 0 --fresh >"$state/si-dev.log" 2>&1 &
+si_pid=$!
+node bin/lifecheck.js outbox keygen --key "$state/outbox.key" >/dev/null
+
+# si-dev writes ready.json (atomically) once both listeners are up; give it at most 20 s.
+ready="$state/si-dev/ready.json"
+for _ in $(seq 1 200); do
+  [ -s "$ready" ] && break
+  if ! kill -0 "$si_pid" 2>/dev/null; then echo "si-dev did not start:" >&2; cat "$state/si-dev.log" >&2; exit 1; fi
+  sleep 0.1
+done
+[ -s "$ready" ] || { echo "si-dev not ready after 20 s" >&2; cat "$state/si-dev.log" >&2; exit 1; }
+field() { node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]))' "$ready" "$1"; }
+
+export LIFECHECK_SI_KIND=https
+LIFECHECK_SI_URL=$(field url); export LIFECHECK_SI_URL
+LIFECHECK_SI_CA_FILE=$(field caFile); export LIFECHECK_SI_CA_FILE
+LIFECHECK_SI_CERT_FILE=$(field certFile); export LIFECHECK_SI_CERT_FILE
+LIFECHECK_SI_KEY_FILE=$(field keyFile); export LIFECHECK_SI_KEY_FILE
+export LIFECHECK_OUTBOX_STORE=sqlite
+export LIFECHECK_OUTBOX_PATH="$state/outbox.sqlite"
+export LIFECHECK_OUTBOX_KEY_FILE="$state/outbox.key"
+echo "SI: lifecheck si-dev at $LIFECHECK_SI_URL (HTTPS, client certificate); outbox: $LIFECHECK_OUTBOX_PATH"
+
+node bin/lifecheck.js run --demo "$@"
+node bin/lifecheck.js outbox status

@@ -1,0 +1,295 @@
+/**
+ * The durable outbox: the same Outbox contract as MemoryOutbox, kept in SQLite so that nothing a
+ * person submitted is lost to a power cut or a crash. Order of things for one submission:
+ *   1. commit the sealed request (fsync) — from here on it survives anything;
+ *   2. send it with its idempotency key; the person hears the SI's answer, or "queued" after
+ *      answerWithinMs;
+ *   3. on the SI's answer, record it and drop the sealed payload in one transaction.
+ * A crash between 2 and 3 means a resend with the same key: the SI answers it once.
+ * Undelivered rows are sent one at a time in the background with backoff and jitter; when one
+ * gets through after failures, the rest are made due at once so the queue drains quickly.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Clock } from '../clock/clock.js';
+import { localDate } from '../clock/clock.js';
+import type { Logger } from '../log/logger.js';
+import { backoffDelay } from './backoff.js';
+import type { OutboxCipher } from './outbox-crypto.js';
+import { countRows, isDiskFull } from './outbox-db.js';
+import type { Outbox, OutboxOptions, OutboxStats } from './outbox.js';
+import { SiError, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
+
+export interface SqliteOutboxOptions extends OutboxOptions {
+  /** How often an idle outbox looks for entries made due from outside (`lifecheck outbox retry`). */
+  pollMs: number;
+  /** Delivered entries (metadata only, no personal data) are kept this long for `lifecheck outbox`. */
+  keepDeliveredDays: number;
+}
+
+export interface DeliveredEntry {
+  key: string;
+  outcome: SubmitOutcome;
+  attempts: number;
+}
+
+interface InFlight {
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+export class SqliteOutbox implements Outbox {
+  private readonly inFlight = new Map<string, InFlight>();
+  private timer: unknown = null;
+  private backgroundBusy = false;
+  private stopped = false;
+  private closing: Promise<void> | null = null;
+  private idleWaiters: Array<() => void> = [];
+  private readonly sql;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly cipher: OutboxCipher,
+    private readonly si: SiPort,
+    private readonly clock: Clock,
+    private readonly options: SqliteOutboxOptions,
+    private readonly logger: Logger,
+    private readonly onDelivered: (entry: DeliveredEntry) => void = () => {},
+  ) {
+    this.sql = {
+      undelivered: db.prepare("SELECT count(*) FROM submissions WHERE state IN ('pending', 'failed')").pluck(),
+      nextDay: db.prepare('INSERT INTO receipt_days (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last').pluck(),
+      insert: db.prepare(
+        `INSERT INTO submissions (key, local_receipt_no, person_hash, state, committed_at, attempts, next_attempt_at, payload)
+         VALUES (?, ?, ?, 'pending', ?, 0, ?, ?)`,
+      ),
+      due: db.prepare("SELECT key, attempts, next_attempt_at AS nextAttemptAt FROM submissions WHERE state = 'pending' ORDER BY next_attempt_at, seq LIMIT ?"),
+      payload: db.prepare("SELECT payload FROM submissions WHERE key = ? AND state = 'pending'").pluck(),
+      bump: db.prepare('UPDATE submissions SET attempts = attempts + 1, next_attempt_at = ? WHERE key = ? RETURNING attempts').pluck(),
+      delivered: db.prepare(
+        "UPDATE submissions SET state = 'delivered', outcome = ?, delivered_at = ?, last_error = NULL, payload = NULL WHERE key = ? AND state = 'pending'",
+      ),
+      error: db.prepare('UPDATE submissions SET last_error = ? WHERE key = ?'),
+      failed: db.prepare("UPDATE submissions SET state = 'failed', last_error = ? WHERE key = ?"),
+      dueNow: db.prepare("UPDATE submissions SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?"),
+      pendingSince: db.prepare("SELECT min(committed_at) FROM submissions WHERE person_hash = ? AND state = 'pending'").pluck(),
+      prune: db.prepare("DELETE FROM submissions WHERE state = 'delivered' AND delivered_at < ?"),
+    };
+    this.prune();
+    this.schedule();
+  }
+
+  submit(request: Omit<SubmitRequest, 'idempotencyKey'>): Promise<SubmitOutcome> {
+    if (this.stopped) return Promise.reject(new SiError('storage', 'outbox stopped', 'stopped', false));
+    const waiting = this.sql.undelivered.get() as number;
+    if (waiting >= this.options.maxPending) {
+      this.logger.error({ waiting, maxPending: this.options.maxPending }, 'outbox full: submission refused');
+      return Promise.reject(new SiError('storage', `outbox full: ${waiting} submissions wait for delivery`, 'full', false));
+    }
+    let committed: { key: string; localReceiptNo: string };
+    try {
+      committed = this.commit(request);
+    } catch (e) {
+      const full = isDiskFull(e);
+      this.logger.error({ code: (e as { code?: string }).code }, full ? 'outbox storage full: submission refused' : 'outbox cannot store the submission');
+      return Promise.reject(
+        new SiError('storage', full ? 'outbox storage is full: the submission was not stored' : 'outbox cannot store the submission', full ? 'disk-full' : 'store-failed', false),
+      );
+    }
+    const queued: SubmitOutcome = { outcome: 'queued', receiptNo: committed.localReceiptNo };
+    const sent: SubmitRequest = { ...request, idempotencyKey: committed.key };
+    return new Promise((resolve) => {
+      let answered = false;
+      const answer = (outcome: SubmitOutcome) => {
+        if (answered) return;
+        answered = true;
+        this.clock.clearTimeout(deadline);
+        resolve(outcome);
+      };
+      const deadline = this.clock.setTimeout(() => answer(queued), this.options.answerWithinMs);
+      void this.attempt(committed.key, sent).then((outcome) => answer(outcome ?? queued));
+    });
+  }
+
+  stats(): OutboxStats {
+    return countRows(this.db);
+  }
+
+  pendingSince(idNumber: string): number | null {
+    return (this.sql.pendingSince.get(this.cipher.personHash(idNumber)) as number | null) ?? null;
+  }
+
+  stop(): void {
+    void this.close();
+  }
+
+  /** Stops delivery, abandons requests in flight (they stay pending for the next start) and closes the file. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.stopped = true;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    const flights = [...this.inFlight.values()];
+    for (const f of flights) f.abort.abort();
+    this.closing = Promise.all(flights.map((f) => f.done)).then(() => {
+      this.db.close();
+    });
+    return this.closing;
+  }
+
+  /** Resolves when no delivery is in flight (tests step a simulated clock with it). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight.size === 0 && !this.backgroundBusy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private commit(request: Omit<SubmitRequest, 'idempotencyKey'>): { key: string; localReceiptNo: string } {
+    const now = this.clock.now();
+    const key = `${this.options.terminalNumber}-${randomUUID()}`;
+    const sealed = this.cipher.seal(key, request);
+    const personHash = this.cipher.personHash(request.idNumber);
+    return this.db.transaction(() => {
+      const day = localDate(now, this.options.utcOffsetMinutes).replaceAll('-', '');
+      const n = this.sql.nextDay.get(day) as number;
+      const localReceiptNo = `T${this.options.terminalNumber}${day}${String(n).padStart(4, '0')}`;
+      this.sql.insert.run(key, localReceiptNo, personHash, now, now, sealed);
+      return { key, localReceiptNo };
+    })();
+  }
+
+  /** One delivery attempt; the SI's answer, or null when the entry stays (or became) undelivered. */
+  private async attempt(key: string, fresh: SubmitRequest | null): Promise<SubmitOutcome | null> {
+    if (this.stopped || this.inFlight.has(key)) return null;
+    const abort = new AbortController();
+    let release: () => void = () => {};
+    this.inFlight.set(key, { abort, done: new Promise<void>((r) => (release = r)) });
+    let request = fresh;
+    try {
+      if (!request) request = this.load(key);
+      if (!request) return null;
+      // Count the attempt and set the next one before sending: a crash mid-send must not turn
+      // into a tight resend loop across restarts.
+      const attempts = this.sql.bump.get(this.clock.now() + this.retryDelay(key), key) as number;
+      const timer = this.clock.setTimeout(() => abort.abort(), this.options.requestTimeoutMs);
+      try {
+        const outcome = await this.si.submit(request, abort.signal);
+        this.recordAnswer(key, outcome, attempts);
+        return outcome;
+      } catch (e) {
+        this.recordFailure(key, e, attempts);
+        return null;
+      } finally {
+        this.clock.clearTimeout(timer);
+      }
+    } finally {
+      request?.photo.fill(0);
+      this.inFlight.delete(key);
+      release();
+      this.notifyIdle();
+      this.schedule();
+    }
+  }
+
+  /** Reads and opens a pending entry; one that cannot be opened is set aside as failed, never deleted. */
+  private load(key: string): SubmitRequest | null {
+    const sealed = this.sql.payload.get(key) as Buffer | null | undefined;
+    if (!sealed) return null;
+    try {
+      return this.cipher.open(key, sealed);
+    } catch {
+      this.sql.failed.run('undecryptable', key);
+      this.logger.error({ key }, 'outbox entry cannot be decrypted (altered, or another key): set aside as failed');
+      return null;
+    }
+  }
+
+  private retryDelay(key: string): number {
+    const row = this.db.prepare('SELECT attempts FROM submissions WHERE key = ?').pluck().get(key) as number;
+    return backoffDelay(row, this.options.retry, this.options.random);
+  }
+
+  private recordAnswer(key: string, outcome: SubmitOutcome, attempts: number): void {
+    const now = this.clock.now();
+    try {
+      this.db.transaction(() => {
+        this.sql.delivered.run(JSON.stringify(outcome), now, key);
+        // The SI is answering again: whatever waits in the queue goes now, not at its backoff time.
+        this.sql.dueNow.run(now, now);
+      })();
+    } catch (e) {
+      // The SI has it; the row stays pending and a resend with the same key gets the same answer.
+      this.logger.error({ key, code: (e as { code?: string }).code }, 'outbox cannot record the SI answer; will resend');
+      return;
+    }
+    this.logger.info({ key, outcome: outcome.outcome, attempts }, 'submission delivered');
+    this.onDelivered({ key, outcome, attempts });
+  }
+
+  private recordFailure(key: string, e: unknown, attempts: number): void {
+    const err = e instanceof SiError ? e : new SiError('unreachable', (e as Error)?.message ?? 'unknown', 'unknown', true);
+    try {
+      if (err.retryable || this.stopped) this.sql.error.run(err.code, key);
+      else this.sql.failed.run(err.code, key);
+    } catch {
+      // Only the error note is lost; the entry is still pending and will be sent again.
+    }
+    this.logger.warn({ key, attempts, code: err.code, kept: err.retryable ? 'pending' : 'failed' }, 'submission not delivered');
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.backgroundBusy) return;
+    const next = this.nextDue();
+    const wait = next === null ? this.options.pollMs : Math.min(this.options.pollMs, Math.max(0, next.nextAttemptAt - this.clock.now()));
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      void this.deliverNextDue();
+    }, wait);
+  }
+
+  private nextDue(): { key: string; attempts: number; nextAttemptAt: number } | null {
+    const rows = this.sql.due.all(this.inFlight.size + 1) as Array<{ key: string; attempts: number; nextAttemptAt: number }>;
+    return rows.find((r) => !this.inFlight.has(r.key)) ?? null;
+  }
+
+  /** The background sender: one entry at a time, the most overdue first. */
+  private async deliverNextDue(): Promise<void> {
+    if (this.stopped || this.backgroundBusy) return;
+    let row: ReturnType<SqliteOutbox['nextDue']>;
+    try {
+      row = this.nextDue();
+    } catch (e) {
+      this.logger.error({ code: (e as { code?: string }).code }, 'outbox cannot read its queue');
+      this.schedule();
+      return;
+    }
+    if (!row || row.nextAttemptAt > this.clock.now()) {
+      this.prune();
+      this.schedule();
+      return;
+    }
+    this.backgroundBusy = true;
+    try {
+      await this.attempt(row.key, null);
+    } finally {
+      this.backgroundBusy = false;
+      this.notifyIdle();
+      this.schedule();
+    }
+  }
+
+  private prune(): void {
+    try {
+      this.sql.prune.run(this.clock.now() - this.options.keepDeliveredDays * 86_400_000);
+    } catch {
+      // Pruning is housekeeping; it is tried again on the next idle poll.
+    }
+  }
+
+  private notifyIdle(): void {
+    if (this.inFlight.size > 0 || this.backgroundBusy) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+}
