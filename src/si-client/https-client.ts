@@ -72,7 +72,8 @@ export class HttpsSi implements SiPort {
     this.http = got.extend({
       prefixUrl: options.url,
       agent: { https: this.agent },
-      https: { certificateAuthority: ca, certificate: cert, key, rejectUnauthorized: true },
+      // Only the SI's CA is trusted (not the system store); the client certificate proves the terminal.
+      https: { certificateAuthority: ca, ...(cert.length ? { certificate: cert, key } : {}), rejectUnauthorized: true },
       timeout: { request: options.timeoutMs },
       // Retries are ours: got's would not know which calls are safe to repeat, nor our clock.
       retry: { limit: 0 },

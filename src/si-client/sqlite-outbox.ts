@@ -221,6 +221,7 @@ export class SqliteOutbox implements Outbox {
       this.logger.error({ key, code: (e as { code?: string }).code }, 'outbox cannot record the SI answer; will resend');
       return;
     }
+    this.checkpoint();
     this.logger.info({ key, outcome: outcome.outcome, attempts }, 'submission delivered');
     this.onDelivered({ key, outcome, attempts });
   }
@@ -277,6 +278,15 @@ export class SqliteOutbox implements Outbox {
       this.backgroundBusy = false;
       this.notifyIdle();
       this.schedule();
+    }
+  }
+
+  /** Folds the WAL into the file and empties it, so the dropped payload's old pages leave the WAL too. */
+  private checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A busy reader (lifecheck outbox) delays it; the next delivery checkpoints again.
     }
   }
 

@@ -111,10 +111,13 @@ export class SiDev extends EventEmitter<{ request: [RequestEvent] }> {
 
   /** Replaces the active faults; service-wide ones (wrong-cert, down) take effect at once. */
   async setFaults(faults: FaultInput[]): Promise<void> {
+    const rogueBefore = this.faults.has('wrong-cert');
     this.faults.set(faults);
-    this.https.setSecureContext(this.faults.has('wrong-cert') ? this.rogueContext : this.goodContext);
-    // Connections kept alive would still speak with the old certificate: close them.
-    this.https.closeAllConnections();
+    if (this.faults.has('wrong-cert') !== rogueBefore) {
+      this.https.setSecureContext(this.faults.has('wrong-cert') ? this.rogueContext : this.goodContext);
+      // Connections kept alive would still speak with the old certificate: close them.
+      this.https.closeAllConnections();
+    }
     if (this.faults.has('down')) await this.goDown();
     else if (!this.listening) {
       await listen(this.https, this.port);
