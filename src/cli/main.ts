@@ -4,16 +4,15 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RealClock, ScaledClock, type Clock } from '../clock/clock.js';
-import { ConfigError, EX_CONFIG, loadConfig, type LifecheckConfig } from '../config/config.js';
+import { ConfigError, EX_CONFIG, loadConfig, replSocketPath, type LifecheckConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { DemoPerson, describeOutput } from '../terminal/demo.js';
-import { createSimTerminal } from '../terminal/sim-profile.js';
+import { runDaemon } from '../ops/daemon.js';
+import { runRepl } from '../ops/repl-client.js';
 import { TraceError } from '../trace/format.js';
 import { screenshot, ScreenshotUsageError } from './screenshot.js';
+import { receipt } from './receipt.js';
 import { outboxCommand } from './outbox.js';
 import { siDevCommand } from './si-dev.js';
-import { receipt } from './receipt.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
 import { CoverageRecorder, describeCoverage } from '../trace/coverage.js';
 import { terminalMachine } from '../machine/machine.js';
@@ -21,10 +20,14 @@ import { terminalMachine } from '../machine/machine.js';
 const HELP = `lifecheck — retiree proof-of-life terminal (离退休人员生存验证)
 
 Usage:
-  lifecheck run [--config FILE] [--demo] [--speed N]
-      Run the terminal. The sim profile uses simulated devices and SI.
+  lifecheck run [--config FILE] [--demo] [--speed N] [--vision cooperative|scripted]
+      Run the terminal. The sim profile uses simulated devices and SI. Opens the debug REPL socket.
       --demo     a simulated person walks through one whole session, then the terminal exits
       --speed N  run the clock N times faster (demo only)
+      --vision   cooperative: a simulated person does every action; scripted: the REPL injects them
+  lifecheck repl [--config FILE] [--socket PATH]
+      Attach to a running terminal: state, send, pause/step/resume, screen, inject, record, history.
+      From a pipe: one command a line, one JSON answer a line.
   lifecheck replay FILE... [--quiet] [--update] [--coverage]
       Replay device traces with a simulated clock; print outputs as JSON lines; exit 1 with a diff
       on the first mismatch.
@@ -37,13 +40,13 @@ Usage:
       Render any screen with sample data (a fictional person) to PNG.
   lifecheck receipt [--fixture NAME] [--paper 58|80] [--qr native|image] --out FILE.bin|.png|.svg
       Write a sample receipt as the printer's ESC/POS bytes or as a picture (--list: fixtures).
-  lifecheck --help | --version
-
-Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
   lifecheck outbox status|list|retry|keygen [--config FILE]
       The durable outbox: counts and oldest age, entries (no personal data), make entries due now.
   lifecheck si-dev [serve|certs|fault KIND|stats] [--dir DIR] [--port N]
       The reference SI service on 127.0.0.1 (HTTPS, client certificates, faults switched at run time).
+  lifecheck --help | --version
+
+Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
 LIFECHECK_* environment variables. See README.md.
 `;
 
@@ -92,50 +95,25 @@ async function cmdReplay(args: string[]): Promise<number> {
 }
 
 async function cmdRun(args: string[]): Promise<number> {
-  const { values } = parse(args, { config: { type: 'string' }, demo: { type: 'boolean' }, speed: { type: 'string' } });
+  const { values } = parse(args, { config: { type: 'string' }, demo: { type: 'boolean' }, speed: { type: 'string' }, vision: { type: 'string' } });
   const config: LifecheckConfig = loadConfig(values.config ? { file: String(values.config) } : {});
   const speed = values.speed ? Number(values.speed) : 1;
   if (!(speed > 0)) throw new UsageError('--speed must be a positive number');
+  const vision = values.vision ?? 'cooperative';
+  if (vision !== 'cooperative' && vision !== 'scripted') throw new UsageError('--vision must be cooperative or scripted');
   // In the demo the console shows the session; logs keep to warnings so the two do not mix.
   const logger: Logger = createLogger(values.demo ? 'warn' : config.log.level);
   if (config.profile !== 'sim') {
     logger.fatal({ profile: config.profile }, 'the hardware profile needs the real drivers, which are not built yet');
     return EX_CONFIG;
   }
-  const clock: Clock = speed === 1 ? new RealClock() : new ScaledClock(speed);
-  const started = clock.now();
-  let demo: DemoPerson | null = null;
-  let completed = false;
-  let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  const { terminal, devices } = createSimTerminal({
-    config,
-    clock,
-    logger,
-    seed: (Math.random() * 2 ** 31) | 0,
-    vision: 'cooperative',
-    onView: (view) => demo?.onView(view),
-    ...(values.demo ? { onOutput: (o) => process.stdout.write(describeOutput(o, clock.now() - started) + '\n') } : {}),
-  });
-  if (values.demo) {
-    demo = new DemoPerson(clock, devices, () => {
-      completed = true;
-      finish();
-    });
-  }
-  const stop = () => finish();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  await terminal.start();
-  await done;
-  demo?.stop();
-  await terminal.stop();
-  process.off('SIGTERM', stop);
-  process.off('SIGINT', stop);
-  if (values.demo) {
-    process.stdout.write(completed ? 'demo finished: one whole session, back on the home screen\n' : 'demo stopped before the session ended\n');
-  }
-  return 0;
+  return runDaemon({ config, logger, demo: values.demo === true, speed, vision, out: process.stdout });
+}
+
+async function cmdRepl(args: string[]): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string' }, socket: { type: 'string' } });
+  const socket = values.socket ?? replSocketPath(loadConfig(values.config ? { file: String(values.config) } : {}));
+  return runRepl(socket, process.stdin, process.stdout);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -143,10 +121,6 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case undefined:
-      case 'outbox':
-        return await outboxCommand(rest, process.stdout);
-      case 'si-dev':
-        return await siDevCommand(rest, process.stdout);
       case '--help':
       case '-h':
       case 'help':
@@ -159,6 +133,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'run':
         return await cmdRun(rest);
+      case 'repl':
+        return await cmdRepl(rest);
       case 'replay':
         return await cmdReplay(rest);
       case 'config':
@@ -167,6 +143,10 @@ export async function main(argv: string[]): Promise<number> {
         return await screenshot(rest, process.stdout);
       case 'receipt':
         return await receipt(rest, process.stdout);
+      case 'outbox':
+        return await outboxCommand(rest, process.stdout);
+      case 'si-dev':
+        return await siDevCommand(rest, process.stdout);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

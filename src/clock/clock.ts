@@ -133,3 +133,112 @@ export class ScaledClock implements Clock {
     clearTimeout(handle as NodeJS.Timeout);
   }
 }
+
+interface HeldTimer {
+  id: number;
+  due: number;
+  fn: () => void;
+}
+
+/**
+ * Real time that a maintainer can stop: paused, no timer fires and now() stands still; step()
+ * moves time by hand, firing what falls due, in order; resume() carries on from there. The
+ * terminal runs on this clock in production, so the debug REPL can walk it through a timeout.
+ */
+export class PausableClock implements Clock {
+  private offset = 0;
+  private frozenAt: number | null = null;
+  private timers: HeldTimer[] = [];
+  private nextId = 1;
+  private armed: { handle: NodeJS.Timeout; due: number } | null = null;
+
+  constructor(private readonly real: () => number = Date.now) {}
+
+  now(): number {
+    return this.frozenAt ?? this.real() + this.offset;
+  }
+
+  get paused(): boolean {
+    return this.frozenAt !== null;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const timer = { id: this.nextId++, due: this.now() + Math.max(0, ms), fn };
+    let i = this.timers.length;
+    while (i > 0 && this.timers[i - 1]!.due > timer.due) i--;
+    this.timers.splice(i, 0, timer);
+    this.arm();
+    return timer.id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    const i = this.timers.findIndex((t) => t.id === handle);
+    if (i >= 0) this.timers.splice(i, 1);
+    this.arm();
+  }
+
+  pending(): number {
+    return this.timers.length;
+  }
+
+  /** When the next timer is due (clock time), if any. */
+  nextDue(): number | undefined {
+    return this.timers[0]?.due;
+  }
+
+  pause(): void {
+    if (this.frozenAt !== null) return;
+    this.frozenAt = this.now();
+    this.disarm();
+  }
+
+  resume(): void {
+    if (this.frozenAt === null) return;
+    this.offset = this.frozenAt - this.real();
+    this.frozenAt = null;
+    this.arm();
+  }
+
+  /** While paused: moves time forward by `ms`, firing due timers in order. Returns how many fired. */
+  step(ms: number): number {
+    if (this.frozenAt === null) throw new Error('pause the clock before stepping it');
+    const target = this.frozenAt + Math.max(0, ms);
+    let fired = 0;
+    while (this.timers[0] && this.timers[0].due <= target) {
+      const timer = this.timers.shift()!;
+      this.frozenAt = Math.max(this.frozenAt, timer.due);
+      timer.fn();
+      fired++;
+    }
+    this.frozenAt = target;
+    return fired;
+  }
+
+  /** While paused: moves time to the next timer and fires it (and any due at the same instant). */
+  stepToNext(): number {
+    const due = this.nextDue();
+    if (due === undefined || this.frozenAt === null) return due === undefined ? 0 : this.step(0);
+    return this.step(due - this.frozenAt);
+  }
+
+  private disarm(): void {
+    if (this.armed) clearTimeout(this.armed.handle);
+    this.armed = null;
+  }
+
+  /** Keeps one real timer for the earliest held one (none while paused). */
+  private arm(): void {
+    if (this.frozenAt !== null) return;
+    const first = this.timers[0];
+    if (this.armed && first && this.armed.due === first.due) return;
+    this.disarm();
+    if (!first) return;
+    const handle = setTimeout(() => {
+      this.armed = null;
+      const now = this.now();
+      while (this.frozenAt === null && this.timers[0] && this.timers[0].due <= now) this.timers.shift()!.fn();
+      this.arm();
+    }, Math.max(0, first.due - this.now()));
+    this.armed = { handle, due: first.due };
+  }
+}

@@ -138,6 +138,12 @@ const schema = {
   privacy: {
     recordPersonalData: { doc: 'Test devices only: keep names, ID numbers and photos in recorded traces', format: Boolean, default: false },
   },
+  ops: {
+    replSocket: { doc: 'Debug REPL socket; empty: $RUNTIME_DIRECTORY/repl.sock (systemd), else /run/lifecheck (hardware) or var/run (sim)', format: String, default: '', env: 'LIFECHECK_REPL_SOCKET' },
+    replSocketMode: { doc: 'Socket file mode: 0600 owner only, 0660 also the maintainer group', format: ['0600', '0660'], default: '0600' },
+    allowInjection: { doc: 'REPL may inject cards, barcodes and frames: auto = on for sim, off for hardware', format: ['auto', 'on', 'off'], default: 'auto' },
+    history: { doc: 'Transitions kept for the REPL history command', format: 'nat', default: 200 },
+  },
 };
 
 /** The validated configuration, as the rest of the code sees it. */
@@ -174,6 +180,7 @@ export interface LifecheckConfig {
   log: { level: string };
   voice: { language: VoiceLanguage; rate: number; cacheDir: string; recordingsDir: string };
   privacy: { recordPersonalData: boolean };
+  ops: { replSocket: string; replSocketMode: '0600' | '0660'; allowInjection: 'auto' | 'on' | 'off'; history: number };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -252,4 +259,16 @@ export function settingsOf(c: LifecheckConfig): TerminalSettings {
 
 export function delaysOf(c: LifecheckConfig): Record<DelayName, number> {
   return resolveDelays(c.delays);
+}
+
+/** Where the debug REPL listens: configured, else systemd's runtime directory, else a default per profile. */
+export function replSocketPath(c: LifecheckConfig, env: NodeJS.ProcessEnv = process.env): string {
+  if (c.ops.replSocket) return c.ops.replSocket;
+  const runtime = env.RUNTIME_DIRECTORY?.split(':')[0];
+  if (runtime) return `${runtime}/repl.sock`;
+  return c.profile === 'hardware' ? '/run/lifecheck/repl.sock' : 'var/run/repl.sock';
+}
+
+export function injectionAllowed(c: LifecheckConfig): boolean {
+  return c.ops.allowInjection === 'on' || (c.ops.allowInjection === 'auto' && c.profile === 'sim');
 }

@@ -54,6 +54,8 @@ export interface SimTerminalOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Jitter source of the outbox retries; replay passes a seeded one. */
   random?: () => number;
+  /** Keep the last N transitions for the debug REPL. */
+  history?: number;
   /** Real drivers to use instead of their simulated twins (e.g. the ALSA speaker in a test). */
   ports?: Partial<Pick<TerminalPorts, 'speaker' | 'printer' | 'display'>>;
 }
@@ -104,6 +106,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
     seed: options.seed,
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.history ? { history: options.history } : {}),
   });
   return { terminal, devices, outbox, photos };
 }

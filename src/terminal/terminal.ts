@@ -21,7 +21,7 @@ import type { ButtonId, MachineEvent, ReceiptRequest, TerminalSettings } from '.
 import { hitTest } from '../screens/layout.js';
 import { ViewTracker, type ScreenView } from '../screens/view.js';
 import type { Outbox } from '../si-client/outbox.js';
-import type { HistoryRecord, Submission, SiPort, SubmitOutcome } from '../si-client/port.js';
+import { SiError, type HistoryRecord, type Submission, type SiPort, type SubmitOutcome } from '../si-client/port.js';
 import type { VisionCommand, VisionEvent, VisionPort, VisionSession } from '../vision/port.js';
 import type { Identity } from '../domain/identity.js';
 import { AttemptLedger } from './attempt-ledger.js';
@@ -55,11 +55,46 @@ export interface TerminalOptions {
   /** Seed of the challenge order; production passes a random one. */
   seed: number;
   onOutput?: (output: Output) => void;
-  /** Extra inspection (model coverage, REPL transition history). */
+  /** Extra inspection (model coverage). */
   inspect?: (event: InspectionEvent) => void;
+  /** Keep the last N transitions for the debug REPL (also when transitions are not logged). */
+  history?: number;
 }
 
 export type TerminalActor = Actor<TerminalMachine>;
+
+/** A device or SI input as a trace line (see docs/traces.md), for live recording. */
+export interface RecordedInput {
+  at: number;
+  line: Record<string, unknown>;
+}
+
+/** The trace line of a device event (the machine event a port produced). */
+function inputLine(event: MachineEvent): Record<string, unknown> | null {
+  switch (event.type) {
+    case 'identify.idCard':
+    case 'identify.ssc': {
+      const { source: _source, ...person } = event.identity;
+      return { in: event.type === 'identify.idCard' ? 'id-card' : 'ssc', person };
+    }
+    case 'identify.barcode':
+      return { in: 'barcode', token: event.token };
+    case 'identify.readError':
+      return { in: 'read-error', device: event.device, reason: event.reason };
+    case 'device.fault':
+    case 'device.ok':
+      if (event.device === 'printer') return { in: 'printer', status: event.type === 'device.ok' ? 'ok' : event.reason };
+      if (event.device === 'display' || event.device === 'speaker') return null;
+      return { in: 'device', device: event.device, status: event.type === 'device.ok' ? 'replugged' : 'unplugged' };
+    default:
+      if (event.type.startsWith('vision.')) {
+        const { type, ...rest } = event as { type: string } & Record<string, unknown>;
+        const { photoRef: _ref, ...fields } = rest;
+        return { in: 'vision', event: type.slice('vision.'.length), ...fields };
+      }
+      return null;
+  }
+}
 
 /** Which terminal runs in which actor system: the machine's actors find their ports through it. */
 const terminals = new WeakMap<object, Terminal>();
@@ -111,15 +146,32 @@ export class Terminal {
   private screenChangedAt = -Infinity;
   private readonly ledger = new AttemptLedger();
   private readonly unsubscribe: Array<() => void> = [];
+  /** Live recording hook (src/ops/recorder.ts): every device and SI input, as it happens. */
+  tap: ((input: RecordedInput) => void) | null = null;
 
   constructor(private readonly options: TerminalOptions) {}
 
   // The machine's actors, as this terminal performs them with its ports.
 
+  /** Runs an SI call and, when recording, notes its answer (or failure, or silence) as a trace input. */
+  private async tapSi<T>(op: string, signal: AbortSignal | null, call: () => Promise<T>, reply: (value: T) => unknown = (v) => v): Promise<T> {
+    const at = this.options.clock.now();
+    const note = (line: Record<string, unknown>) => this.tap?.({ at, line: { in: 'si', op, ...line } });
+    try {
+      const value = await call();
+      note({ reply: reply(value), latencyMs: this.options.clock.now() - at });
+      return value;
+    } catch (e) {
+      if (signal?.aborted) note({ hang: true });
+      else note({ fail: e instanceof SiError ? e.kind : 'server', latencyMs: this.options.clock.now() - at });
+      throw e;
+    }
+  }
+
   async lookupPerson(idNumber: string, signal: AbortSignal): Promise<PersonLookup> {
     const { ports, clock, settings } = this.options;
     this.out({ kind: 'si', op: 'lookup', fields: { idNumber: maskIdNumber(idNumber) } });
-    const eligibility = await ports.si.lookupPerson(idNumber, signal);
+    const eligibility = await this.tapSi('lookup', signal, () => ports.si.lookupPerson(idNumber, signal));
     // A verification still waiting in our outbox counts as done: never let the person submit twice.
     const pending = this.options.outbox.pendingSince(idNumber);
     return {
@@ -131,12 +183,12 @@ export class Terminal {
 
   resolveToken(token: string, signal: AbortSignal): Promise<Identity | null> {
     this.out({ kind: 'si', op: 'resolveToken', fields: {} });
-    return this.options.ports.si.resolveToken(token, signal);
+    return this.tapSi('resolveToken', signal, () => this.options.ports.si.resolveToken(token, signal));
   }
 
   loadHistory(idNumber: string, signal: AbortSignal): Promise<HistoryRecord[]> {
     this.out({ kind: 'si', op: 'history', fields: { idNumber: maskIdNumber(idNumber) } });
-    return this.options.ports.si.history(idNumber, signal);
+    return this.tapSi('history', signal, () => this.options.ports.si.history(idNumber, signal));
   }
 
   submitVerification(submission: Submission): Promise<SubmitOutcome> {
@@ -147,8 +199,10 @@ export class Terminal {
       op: 'submit',
       fields: { idNumber: maskIdNumber(submission.idNumber), actions: submission.liveness.actions, hasPhoto: photo !== undefined },
     });
-    // The outbox owns delivery from here: leaving the screen does not cancel it.
-    return outbox.submit({
+    // The outbox owns delivery from here: leaving the screen does not cancel it. For a recording,
+    // "queued" replays as an SI that failed at that moment; the SI's own answers as themselves.
+    const at = clock.now();
+    const submitted = outbox.submit({
       idNumber: submission.idNumber,
       name: submission.name,
       photo: Buffer.from(photo ?? Buffer.alloc(0)),
@@ -156,6 +210,11 @@ export class Terminal {
       terminalNumber: settings.terminalNumber,
       at: clock.now(),
     });
+    void submitted.then((outcome) => {
+      const latencyMs = clock.now() - at;
+      this.tap?.({ at, line: outcome.outcome === 'queued' ? { in: 'si', op: 'submit', fail: 'unreachable', latencyMs } : { in: 'si', op: 'submit', reply: outcome, latencyMs } });
+    }, () => {});
+    return submitted;
   }
 
   async printReceipt(request: ReceiptRequest, signal: AbortSignal): Promise<void> {
@@ -165,7 +224,16 @@ export class Terminal {
   }
 
   openCamera(emit: (event: VisionEvent) => void): VisionSession {
-    return this.options.ports.vision.open(emit);
+    return this.options.ports.vision.open((event) => {
+      this.record(event);
+      emit(event);
+    });
+  }
+
+  private record(event: MachineEvent): void {
+    if (!this.tap) return;
+    const line = inputLine(event);
+    if (line) this.tap({ at: this.options.clock.now(), line });
   }
 
   private out(output: Output): void {
@@ -178,7 +246,7 @@ export class Terminal {
       input: { settings: this.options.settings, seed: this.options.seed },
       clock,
       // Inspection costs on every event: attach it only when transitions are logged or watched.
-      ...(logger.isLevelEnabled('info') || this.options.inspect
+      ...(logger.isLevelEnabled('info') || this.options.inspect || this.options.history
         ? {
             inspect: (event: InspectionEvent) => {
               if (event.type === '@xstate.snapshot' && event.actorRef === this.actor) this.logTransition(event);
@@ -216,6 +284,7 @@ export class Terminal {
     this.unsubscribe.push(() => sub.unsubscribe());
 
     const send = (event: MachineEvent) => {
+      this.record(event);
       if (event.type === 'device.fault') logger.warn({ device: event.device, reason: event.reason }, 'device fault');
       if (event.type === 'device.ok') logger.info({ device: event.device }, 'device back');
       actor.send(event);
@@ -241,6 +310,23 @@ export class Terminal {
     this.options.photos.clear();
     await Promise.all([ports.idReader.stop(), ports.sscReader.stop(), ports.barcode.stop(), ports.touch.stop()]);
     await Promise.all([ports.printer.stop(), ports.speaker.stop(), ports.display.stop()]);
+  }
+
+  /** Resolves once no submission or print is in flight (for a clean shutdown). */
+  drain(): Promise<void> {
+    const busy = () => {
+      const s = this.actor?.getSnapshot();
+      return !!s && (s.matches({ session: { flow: 'submitting' } }) || s.matches({ session: { flow: 'printing' } }));
+    };
+    if (!busy()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sub = this.actor!.subscribe(() => {
+        if (!busy()) {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
   }
 
   /** The running actor (REPL, tests). */
@@ -321,8 +407,13 @@ export class Terminal {
   private onTouch(event: TouchEvent): void {
     const { logger, ports, clock } = this.options;
     if (event.type === 'device.fault' || event.type === 'device.ok') {
+      this.record(event);
       this.send(event);
       return;
+    }
+    if (this.tap && event.type !== 'touch.down') {
+      const { type: _type, ...where } = event;
+      this.tap({ at: clock.now(), line: { in: 'touch', ...where } });
     }
     const view = this.lastView;
     if (!view) return;
@@ -358,14 +449,22 @@ export class Terminal {
     if (this.lastDrawn) this.draw(this.lastDrawn);
   }
 
+  /** The last transitions (state values and event types only), newest last, for the REPL. */
+  readonly transitions: Array<{ at: number; from: unknown; to: unknown; event: string }> = [];
+
   private lastValue = '';
   private logTransition(event: InspectionEvent & { type: '@xstate.snapshot' }): void {
     const snapshot = event.snapshot as ReturnType<TerminalActor['getSnapshot']>;
     const value = JSON.stringify(snapshot.value);
     if (value === this.lastValue) return;
-    const from = this.lastValue;
+    const from = this.lastValue ? (JSON.parse(this.lastValue) as unknown) : null;
     this.lastValue = value;
     // State values and event types only: never context, never event payloads.
-    this.options.logger.info({ from: from ? JSON.parse(from) : null, to: snapshot.value, event: event.event.type }, 'transition');
+    this.options.logger.info({ from, to: snapshot.value, event: event.event.type }, 'transition');
+    const keep = this.options.history ?? 0;
+    if (keep > 0) {
+      this.transitions.push({ at: this.options.clock.now(), from, to: snapshot.value, event: event.event.type });
+      if (this.transitions.length > keep) this.transitions.shift();
+    }
   }
 }

@@ -37,7 +37,8 @@ export type PrinterStatusName = 'ok' | 'paper-out' | 'cover-open' | 'offline' | 
 
 export type TraceInput = { at: number; line: number } & (
   | { in: 'touch'; button: ButtonId }
-  | { in: 'touch'; x: number; y: number }
+  /** A finger lifted at (x, y); when it came down elsewhere (downX, downY) the tap must start there. */
+  | { in: 'touch'; x: number; y: number; downX?: number; downY?: number }
   /** A test person's key (src/si-client/test-persons.ts) or the card's fields. */
   | { in: 'id-card'; person: string | PersonFields }
   | { in: 'ssc'; person: string | PersonFields; cardNumber?: string }
@@ -126,7 +127,10 @@ function parseInput(obj: Json, line: number): TraceInput {
         return { ...base, in: 'touch', button: obj.button };
       }
       if (typeof obj.x !== 'number' || typeof obj.y !== 'number') throw new Error('touch needs "button", or "x" and "y"');
-      return { ...base, in: 'touch', x: obj.x, y: obj.y };
+      if ((obj.downX === undefined) !== (obj.downY === undefined) || (obj.downX !== undefined && (typeof obj.downX !== 'number' || typeof obj.downY !== 'number'))) {
+        throw new Error('touch "downX" and "downY" go together, as numbers');
+      }
+      return { ...base, in: 'touch', x: obj.x, y: obj.y, ...(typeof obj.downX === 'number' ? { downX: obj.downX, downY: obj.downY as number } : {}) };
     case 'id-card':
       return { ...base, in: 'id-card', person: person(obj.person) };
     case 'ssc':

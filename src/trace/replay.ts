@@ -58,7 +58,12 @@ async function apply(input: TraceInput, devices: SimDevices, terminal: Terminal,
   switch (input.in) {
     case 'touch': {
       const before = terminal.view;
-      const ok = 'button' in input ? devices.touch.press(input.button) : devices.touch.tap(input.x, input.y);
+      const ok =
+        'button' in input
+          ? devices.touch.press(input.button)
+          : input.downX !== undefined && input.downY !== undefined
+            ? devices.touch.down(input.downX, input.downY) && devices.touch.lift(input.x, input.y)
+            : devices.touch.tap(input.x, input.y);
       await settle();
       const what = 'button' in input ? `button '${input.button}'` : `(${input.x}, ${input.y})`;
       if (!ok) return `${where}: touch ${what} dropped: touch panel unplugged`;
