@@ -28,9 +28,16 @@ interface Timer {
   fn: () => void;
 }
 
+/** Inserts a timer after every timer due no later: ties fire in the order they were set. */
+function insertTimer(timers: Timer[], timer: Timer): void {
+  let i = timers.length;
+  while (i > 0 && timers[i - 1]!.due > timer.due) i--;
+  timers.splice(i, 0, timer);
+}
+
 /**
  * A clock that moves only when told. Timers due at the same instant fire in the order they were
- * set, so a replay is deterministic. `paused` lets the REPL freeze a live terminal later.
+ * set, so a replay is deterministic.
  */
 export class SimClock implements Clock {
   private current: number;
@@ -47,10 +54,7 @@ export class SimClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): unknown {
     const timer = { id: this.nextId++, due: this.current + Math.max(0, ms), fn };
-    // Keep sorted by (due, id): insertion after every timer due no later.
-    let i = this.timers.length;
-    while (i > 0 && this.timers[i - 1]!.due > timer.due) i--;
-    this.timers.splice(i, 0, timer);
+    insertTimer(this.timers, timer);
     return timer.id;
   }
 
@@ -134,12 +138,6 @@ export class ScaledClock implements Clock {
   }
 }
 
-interface HeldTimer {
-  id: number;
-  due: number;
-  fn: () => void;
-}
-
 /**
  * Real time that a maintainer can stop: paused, no timer fires and now() stands still; step()
  * moves time by hand, firing what falls due, in order; resume() carries on from there. The
@@ -148,7 +146,7 @@ interface HeldTimer {
 export class PausableClock implements Clock {
   private offset = 0;
   private frozenAt: number | null = null;
-  private timers: HeldTimer[] = [];
+  private timers: Timer[] = [];
   private nextId = 1;
   private armed: { handle: NodeJS.Timeout; due: number } | null = null;
 
@@ -164,9 +162,7 @@ export class PausableClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): unknown {
     const timer = { id: this.nextId++, due: this.now() + Math.max(0, ms), fn };
-    let i = this.timers.length;
-    while (i > 0 && this.timers[i - 1]!.due > timer.due) i--;
-    this.timers.splice(i, 0, timer);
+    insertTimer(this.timers, timer);
     this.arm();
     return timer.id;
   }

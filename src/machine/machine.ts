@@ -93,7 +93,8 @@ function notProvided(name: string): never {
   throw new Error(`actor '${name}' was not provided by the composition root`);
 }
 
-const problemPrompts: Record<IdentifyProblem, PromptId> = {
+/** What the terminal says (and the identify-problem screen shows) for each identify problem. */
+export const PROBLEM_PROMPTS: Record<IdentifyProblem, PromptId> = {
   'read-error': 'identify.read_error',
   'bad-id-number': 'identify.bad_id_number',
   expired: 'identify.expired',
@@ -261,7 +262,7 @@ export const terminalMachine = setup({
     }),
     speakProblem: enqueueActions(({ context, enqueue }) => {
       const problem = context.session.problem;
-      if (problem) enqueue.emit({ type: 'speak', prompt: problemPrompts[problem] });
+      if (problem) enqueue.emit({ type: 'speak', prompt: PROBLEM_PROMPTS[problem] });
     }),
     speakEligibility: enqueueActions(({ context, enqueue }) => {
       const e = context.session.eligibility;

@@ -3,6 +3,8 @@
  * PRODUCT.md, verbatim), in short plain sentences elsewhere. Pure: a ScreenView in, texts out.
  */
 import { PROMPTS } from '../audio/prompts.js';
+import { PROBLEM_PROMPTS } from '../machine/machine.js';
+import type { IdentifyProblem } from '../machine/types.js';
 import type { FieldValue, ScreenView } from './view.js';
 
 export interface ScreenText {
@@ -47,15 +49,6 @@ const PROBLEM_TITLES: Record<string, string> = {
   'si-unavailable': '系统暂时无法连接',
 };
 
-const PROBLEM_PROMPTS: Record<string, keyof typeof PROMPTS> = {
-  'read-error': 'identify.read_error',
-  'bad-id-number': 'identify.bad_id_number',
-  expired: 'identify.expired',
-  'unknown-token': 'identify.unknown_token',
-  'unsupported-card': 'identify.unsupported_card',
-  'si-unavailable': 'identify.si_unavailable',
-};
-
 const PRINTER_PROBLEMS: Record<string, string> = {
   'paper-out': '打印机缺纸',
   'cover-open': '打印机盖未关好',
@@ -98,7 +91,7 @@ export function screenText(view: ScreenView): ScreenText {
       ]);
     case 'identifyProblem': {
       const p = String(f.problem);
-      return t(PROBLEM_TITLES[p] ?? '读卡没有成功', [{ text: PROMPTS[PROBLEM_PROMPTS[p] ?? 'identify.read_error'] }]);
+      return t(PROBLEM_TITLES[p] ?? '读卡没有成功', [{ text: PROMPTS[PROBLEM_PROMPTS[p as IdentifyProblem] ?? 'identify.read_error'] }]);
     }
     case 'resolvingToken':
     case 'checking':
