@@ -123,7 +123,10 @@ t.test(`kill drill: SIGKILL at ${KILLS} seeded points during submission, nothing
   const missingCommitted = [...committed].filter((i) => !perPerson.has(personRef(extraPerson(i).person.idNumber)));
   const resends = atSi.reduce((n, s) => n + s.deliveries, 0) - atSi.length;
 
-  t.ok(committed.size >= KILLS, `${committed.size} verifications committed across ${KILLS} kills`);
+  // The drill must have hit what matters (how many depends on the machine's speed, not on correctness).
+  t.ok(rows.length >= KILLS / 2, `${rows.length} verifications committed across ${KILLS} kills`);
+  t.ok((phases['in flight (committed, no answer yet)'] ?? 0) >= 10, 'at least 10 kills with a submission in flight');
+  t.ok(resends >= 1, 'some answers were lost and the resends were answered from the SI record');
   t.equal(lost.length, 0, 'every committed verification reached the SI (none lost)');
   t.equal(unknownAtSi.length, 0, 'the SI has nothing the outbox did not commit');
   t.equal(doubled, 0, 'no person was submitted twice (no duplicates)');
