@@ -48,7 +48,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'clock', usage: 'clock', help: 'clock time, paused or not, pending timers' },
   { name: 'screen', usage: 'screen FILE.png', help: 'write the current screen as a PNG' },
   { name: 'devices', usage: 'devices', help: 'device health as the terminal sees it' },
-  { name: 'inject', usage: 'inject card|ssc PERSON | barcode TOKEN | vision EVENT [ACTION] | frames DIR', help: 'inject a device input (only when ops.allowInjection is on); PERSON is a test person key or JSON' },
+  { name: 'inject', usage: 'inject card|ssc PERSON | barcode TOKEN | vision EVENT [ACTION] | frames DIR | si OP unreachable|timeout|server|hang', help: 'inject a device input or an SI fault for the next call (only when ops.allowInjection is on); PERSON is a test person key or JSON' },
   { name: 'record', usage: 'record start FILE | record stop', help: 'start or stop recording a live trace' },
   { name: 'history', usage: 'history [N]', help: 'the last N transitions (default 10)' },
 ];
@@ -253,11 +253,20 @@ async function inject(ctx: CommandContext, words: string[]): Promise<unknown> {
       let delivered = 0;
       for (const f of files) {
         const data = await readFile(join(arg, f));
-        if (devices.camera.push({ at: Date.now(), format: /\.png$/i.test(f) ? 'png' : 'jpeg', data })) delivered++;
+        if (devices.camera.push({ at: ctx.clock?.now() ?? Date.now(), format: /\.png$/i.test(f) ? 'png' : 'jpeg', data })) delivered++;
       }
       return { frames: files.length, delivered };
     }
+    case 'si': {
+      // The simulated SI's next answer to OP: a fault drill on the sim profile.
+      const [op, fault] = args;
+      if (op !== 'lookup' && op !== 'resolveToken' && op !== 'history' && op !== 'submit') throw new CommandError('inject si OP: lookup, resolveToken, history or submit');
+      if (fault === 'hang') devices.si.script(op, { hang: true });
+      else if (fault === 'unreachable' || fault === 'timeout' || fault === 'server') devices.si.script(op, { fail: fault });
+      else throw new CommandError('inject si OP unreachable|timeout|server|hang');
+      return { armed: `${op} ${fault}` };
+    }
     default:
-      throw new CommandError('inject card|ssc PERSON | barcode TOKEN | vision EVENT [ACTION] | frames DIR');
+      throw new CommandError('inject card|ssc PERSON | barcode TOKEN | vision EVENT [ACTION] | frames DIR | si OP FAULT');
   }
 }

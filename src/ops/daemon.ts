@@ -99,6 +99,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 
   const reason = await done;
   logger.info({ reason }, 'stopping');
+  // A maintainer may have paused the clock: work in flight must be able to finish.
+  pausable?.resume();
   notifier.stopping();
   demo?.stop();
   await recorder.stop();

@@ -60,7 +60,7 @@ export class ReplConnection {
 const SECOND_WORDS: Record<string, string[]> = {
   send: [...BUTTON_IDS.map((b) => `ui.${b}`), 'device.fault', 'device.ok', 'identify.readError', 'vision.faceReady', 'vision.actionPassed', 'vision.faceLost', 'vision.multipleFaces', 'vision.cameraError', 'activity'],
   step: ['next', '1000', '10000', '60000'],
-  inject: ['card', 'ssc', 'barcode', 'vision', 'frames'],
+  inject: ['card', 'ssc', 'barcode', 'vision', 'frames', 'si'],
   record: ['start', 'stop'],
 };
 
