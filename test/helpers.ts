@@ -12,3 +12,12 @@ export function traceFiles(): string[] {
     .sort()
     .map((f) => join(TRACE_DIR, f));
 }
+
+/** Resolves when `check` holds, looking every 20 ms; fails after `ms`. A bounded wait on a condition, not a sleep. */
+export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

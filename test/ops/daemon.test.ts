@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'unix-dgram';
-import { BIN } from '../helpers.js';
+import { BIN, until } from '../helpers.js';
 
 /** A short private folder: Unix socket paths must stay under 108 bytes (test folders are longer). */
 function shortDir(t: Test): string {
@@ -13,14 +13,6 @@ function shortDir(t: Test): string {
   return dir;
 }
 
-/** Resolves when `check` holds, polling every 20 ms; fails after `ms` (a bound, not a sleep). */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function repl(socket: string, commands: string[]): Promise<Array<{ ok: boolean; result?: any; error?: string }>> {
   return new Promise((resolve, reject) => {

@@ -4,15 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN } from '../helpers.js';
+import { BIN, until } from '../helpers.js';
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function repl(socket: string, commands: string[]): Array<{ ok: boolean; result?: any; error?: string }> {
   const r = spawnSync(process.execPath, [BIN, 'repl', '--socket', socket], { input: commands.join('\n') + '\n', encoding: 'utf8' });
