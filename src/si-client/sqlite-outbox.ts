@@ -81,13 +81,13 @@ export class SqliteOutbox implements Outbox {
 
   submit(request: Omit<SubmitRequest, 'idempotencyKey'>): Promise<SubmitOutcome> {
     if (this.stopped) return Promise.reject(new SiError('storage', 'outbox stopped', 'stopped', false));
-    const waiting = this.sql.undelivered.get() as number;
-    if (waiting >= this.options.maxPending) {
-      this.logger.error({ waiting, maxPending: this.options.maxPending }, 'outbox full: submission refused');
-      return Promise.reject(new SiError('storage', `outbox full: ${waiting} submissions wait for delivery`, 'full', false));
-    }
     let committed: { key: string; localReceiptNo: string };
     try {
+      const waiting = this.sql.undelivered.get() as number;
+      if (waiting >= this.options.maxPending) {
+        this.logger.error({ waiting, maxPending: this.options.maxPending }, 'outbox full: submission refused');
+        return Promise.reject(new SiError('storage', `outbox full: ${waiting} submissions wait for delivery`, 'full', false));
+      }
       committed = this.commit(request);
     } catch (e) {
       const full = isDiskFull(e);
@@ -165,11 +165,18 @@ export class SqliteOutbox implements Outbox {
     this.inFlight.set(key, { abort, done: new Promise<void>((r) => (release = r)) });
     let request = fresh;
     try {
-      if (!request) request = this.load(key);
-      if (!request) return null;
-      // Count the attempt and set the next one before sending: a crash mid-send must not turn
-      // into a tight resend loop across restarts.
-      const attempts = this.sql.bump.get(this.clock.now() + this.retryDelay(key), key) as number;
+      let attempts: number;
+      try {
+        if (!request) request = this.load(key);
+        if (!request) return null;
+        // Count the attempt and set the next one before sending: a crash mid-send must not turn
+        // into a tight resend loop across restarts.
+        attempts = this.sql.bump.get(this.clock.now() + this.retryDelay(key), key) as number;
+      } catch (e) {
+        // The file cannot be read or written right now: the entry stays as it is, tried again later.
+        this.logger.error({ key, code: (e as { code?: string }).code }, 'outbox cannot prepare a delivery');
+        return null;
+      }
       const timer = this.clock.setTimeout(() => abort.abort(), this.options.requestTimeoutMs);
       try {
         const outcome = await this.si.submit(request, abort.signal);
