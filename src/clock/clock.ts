@@ -231,9 +231,13 @@ export class PausableClock implements Clock {
     if (!first) return;
     const handle = setTimeout(() => {
       this.armed = null;
-      const now = this.now();
-      while (this.frozenAt === null && this.timers[0] && this.timers[0].due <= now) this.timers.shift()!.fn();
-      this.arm();
+      try {
+        const now = this.now();
+        while (this.frozenAt === null && this.timers[0] && this.timers[0].due <= now) this.timers.shift()!.fn();
+      } finally {
+        // Even when a callback throws, the timers after it must keep their real timer.
+        this.arm();
+      }
     }, Math.max(0, first.due - this.now()));
     this.armed = { handle, due: first.due };
   }
