@@ -19,20 +19,23 @@ export class PtyPair {
 
   /** Starts socat and resolves once both ends exist (socat says so on stderr); bounded by `timeoutMs`. */
   static open(device: string, far: string, timeoutMs = 5_000): Promise<PtyPair> {
-    const socat = spawn('socat', ['-d', '-d', `pty,rawer,link=${device}`, `pty,rawer,link=${far}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // socat runs under a shell that waits on our stdin: if this process dies, the pair goes too.
+    const script = 'socat -d -d "pty,rawer,link=$1" "pty,rawer,link=$2" </dev/null & p=$!; read _ignored; kill $p 2>/dev/null; wait $p';
+    const socat = spawn('sh', ['-c', script, 'pty-pair', device, far], { stdio: ['pipe', 'ignore', 'pipe'] });
+    socat.stdin!.on('error', () => {});
     return new Promise((resolve, reject) => {
       let log = '';
       const timer = setTimeout(() => {
-        socat.kill();
+        socat.stdin!.end();
         reject(new Error(`socat did not make a pty pair within ${timeoutMs} ms: ${log}`));
       }, timeoutMs);
       socat.once('error', (e) => {
         clearTimeout(timer);
-        reject(new Error(`socat cannot be started (is it installed?): ${e.message}`));
+        reject(new Error(`the shell running socat cannot be started: ${e.message}`));
       });
       socat.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`socat exited (${code}) before the pty pair was ready: ${log}`));
+        reject(new Error(`socat exited (${code}) before the pty pair was ready (is socat installed?): ${log}`));
       });
       socat.stderr!.on('data', (b: Buffer) => {
         log += b.toString();
@@ -49,7 +52,7 @@ export class PtyPair {
 
   /** Removes both ends ("unplug"); resolves when socat is gone and the links with it. */
   async close(): Promise<void> {
-    if (this.socat.exitCode === null && this.socat.signalCode === null) this.socat.kill();
+    this.socat.stdin!.end();
     await this.exited;
   }
 }

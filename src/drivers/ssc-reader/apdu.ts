@@ -44,7 +44,7 @@ export function swText(sw: number): string {
 
 /** A response that is not an APDU response (fewer than two bytes). */
 export class MalformedResponse extends Error {
-  constructor(length: number) {
+  constructor(readonly length: number) {
     super(`response of ${length} byte(s) has no status word`);
     this.name = 'MalformedResponse';
   }

@@ -95,6 +95,8 @@ export async function readBasicInfo(transmit: Transmit): Promise<BasicInfoRead> 
     return { ok: true, holder: { cardNumber, identity }, apdus };
   } catch (e) {
     if (e instanceof ReadFailure) return { ok: false, reason: e.reason, detail: e.message, apdus };
+    // vpcd (and some readers) answer nothing at all once the card has left in mid-command.
+    if (e instanceof MalformedResponse && e.length === 0) return { ok: false, reason: 'removed-too-soon', detail: `card went silent: ${e.message}`, apdus };
     if (e instanceof MalformedResponse || e instanceof CardSilent) return { ok: false, reason: 'unreadable', detail: e.message, apdus };
     return { ok: false, reason: 'removed-too-soon', detail: `card channel: ${(e as Error).message}`, apdus };
   }

@@ -15,6 +15,7 @@ import { PtyPair } from '../../../src/drivers/pty-pair.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { testPerson } from '../../../src/si-client/test-persons.js';
 import { EventLog, nth } from '../event-log.js';
+import { tempDir } from '../temp-dir.js';
 
 const due = testPerson('due').identity;
 const dueCard = { ...due, birthDate: due.birthDate! };
@@ -43,7 +44,7 @@ interface Rig {
 }
 
 async function rig(t: Test, over: Partial<Gat467ReaderOptions> = {}): Promise<Rig> {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const pair = await PtyPair.open(join(dir, 'idreader'), join(dir, 'idreader-far'));
   const emulator = await Gat467Emulator.open(pair.far);
   const reader = new Gat467Reader({ ...FAST, port: pair.device, clock: new RealClock(), logger: silentLogger(), ...over });
@@ -192,7 +193,7 @@ t.test('USB unplug and replug: fault, reopened on the same path, reading again',
 });
 
 t.test('started with nothing plugged in: unplugged until the port appears', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const reader = new Gat467Reader({ ...FAST, port: join(dir, 'idreader'), clock: new RealClock(), logger: silentLogger() });
   const events = new EventLog<IdReaderEvent>();
   reader.onEvent(events.push);

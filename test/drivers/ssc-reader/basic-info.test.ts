@@ -171,6 +171,7 @@ t.test('a non-SSC card is unsupported; damaged cards are unreadable with the rea
   t.match(await readBasicInfo(cardChannel({ kind: 'ssc', card, damage: 'name' }).transmit), { ok: false, reason: 'unreadable', detail: 'name is not GBK text' });
   t.match(await readBasicInfo(async () => hex('6F00')), { ok: false, reason: 'unreadable', detail: /select application: SW 6F00/ });
   t.match(await readBasicInfo(async () => hex('01')), { ok: false, reason: 'unreadable', detail: /no status word/ });
+  t.match(await readBasicInfo(async () => Buffer.alloc(0)), { ok: false, reason: 'removed-too-soon', detail: /went silent/ }, 'no answer at all: the card left');
 });
 
 t.test('the card channel failing (card pulled, reader gone) ends the read as removed-too-soon', async (t) => {
