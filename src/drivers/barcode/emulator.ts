@@ -65,9 +65,11 @@ export class HidScannerEmulator {
   /** The device goes: the reader sees the end of the stream, and the path is gone. */
   unplug(): void {
     if (this.fd === null) return;
+    // Path first, then the writer: a reader opening now either finds no path or gets in before
+    // the writer goes and then sees the end; it can never wait forever for a writer.
+    unlinkSync(this.path);
     closeSync(this.fd);
     this.fd = null;
-    unlinkSync(this.path);
   }
 
   /** Types `text` and the terminator key. */
