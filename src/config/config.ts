@@ -78,11 +78,24 @@ const schema = {
   },
   delays: { doc: 'Overrides of src/machine/delays.ts, in ms', format: 'delay-overrides', default: {} as Record<string, number>, env: 'LIFECHECK_DELAYS' },
   devices: {
-    idReader: { port: { doc: 'Serial port of the GA/T 467 ID card reader', format: String, default: '/dev/lifecheck-idreader' } },
-    sscReader: { reader: { doc: 'PC/SC reader name (substring); empty: the first reader', format: String, default: '' } },
+    // Identity devices: kind sim = simulated twin; emulator = the real driver against our emulator
+    // (sim profile: pty pair / private pcscd + vpcd / FIFO); device = the real driver on the real device.
+    idReader: {
+      kind: { doc: 'sim, emulator or device (GA/T 467 driver on `port`)', format: ['sim', 'emulator', 'device'], default: 'sim', env: 'LIFECHECK_ID_READER' },
+      port: { doc: 'Serial port of the GA/T 467 ID card reader', format: String, default: '/dev/lifecheck-idreader' },
+      baudRate: { doc: 'Serial speed of the ID card reader', format: 'nat', default: 115_200 },
+      pollMs: { doc: 'Find card is asked this often', format: 'nat', default: 300 },
+    },
+    sscReader: {
+      kind: { doc: 'sim, emulator or device (PC/SC through pcscd)', format: ['sim', 'emulator', 'device'], default: 'sim', env: 'LIFECHECK_SSC_READER' },
+      reader: { doc: 'PC/SC reader name (substring); empty: the first reader', format: String, default: '' },
+    },
     barcode: {
+      kind: { doc: 'sim, emulator or device (scanner on `device`)', format: ['sim', 'emulator', 'device'], default: 'sim', env: 'LIFECHECK_BARCODE' },
       mode: { doc: 'serial or hid (keyboard wedge over evdev)', format: ['serial', 'hid'], default: 'serial' },
       device: { doc: 'Serial port or /dev/input/event* of the scanner', format: String, default: '/dev/lifecheck-scanner' },
+      baudRate: { doc: 'Serial speed of the scanner (serial mode)', format: 'nat', default: 9_600 },
+      terminator: { doc: 'What ends a scan: CR, LF, CRLF or TAB (HID: Enter for CR/LF/CRLF)', format: ['CR', 'LF', 'CRLF', 'TAB'], default: 'CR' },
     },
     camera: { device: { doc: 'V4L2 camera device', format: String, default: '/dev/video0' } },
     touch: { device: { doc: 'evdev touchscreen device', format: String, default: '/dev/input/event0' } },
@@ -146,6 +159,9 @@ const schema = {
   },
 };
 
+/** How an identity device is provided: simulated twin, real driver + our emulator, real driver + real device. */
+export type IdentityDeviceKind = 'sim' | 'emulator' | 'device';
+
 /** The validated configuration, as the rest of the code sees it. */
 export interface LifecheckConfig {
   profile: 'sim' | 'hardware';
@@ -154,9 +170,9 @@ export interface LifecheckConfig {
   liveness: { actions: Action[]; count: number; maxFailures: number };
   delays: Partial<Record<DelayName, number>>;
   devices: {
-    idReader: { port: string };
-    sscReader: { reader: string };
-    barcode: { mode: 'serial' | 'hid'; device: string };
+    idReader: { kind: IdentityDeviceKind; port: string; baudRate: number; pollMs: number };
+    sscReader: { kind: IdentityDeviceKind; reader: string };
+    barcode: { kind: IdentityDeviceKind; mode: 'serial' | 'hid'; device: string; baudRate: number; terminator: 'CR' | 'LF' | 'CRLF' | 'TAB' };
     camera: { device: string };
     touch: { device: string };
     display: { framebuffer: string; width: number; height: number };
@@ -239,6 +255,7 @@ function crossCheck(c: LifecheckConfig): void {
   if (c.session.countdownWarnAt >= c.session.countdownSeconds) problems.push('session.countdownWarnAt: must be below session.countdownSeconds');
   if (c.session.maxCaptureAttempts < 1) problems.push('session.maxCaptureAttempts: must be at least 1');
   if (c.devices.speaker.volume < 0 || c.devices.speaker.volume > 100) problems.push('devices.speaker.volume: must be from 0 to 100');
+  if (c.devices.idReader.pollMs < 20) problems.push('devices.idReader.pollMs: must be at least 20 (the reader is asked this often)');
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }

@@ -7,13 +7,14 @@ import type { InspectionEvent } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import type { LifecheckConfig } from '../config/config.js';
 import { delaysOf, settingsOf } from '../config/config.js';
-import { SimBarcode } from '../drivers/barcode/sim.js';
+import type { BarcodeTwin } from '../drivers/barcode/twin.js';
 import { SimCamera } from '../drivers/camera/sim.js';
 import { SimDisplay } from '../drivers/display/sim.js';
-import { SimIdReader } from '../drivers/id-reader/sim.js';
+import type { IdReaderTwin } from '../drivers/id-reader/twin.js';
+import { createIdentityTwins } from '../drivers/identity-devices.js';
 import { SimPrinter } from '../drivers/printer/sim.js';
 import { SimSpeaker } from '../drivers/speaker/sim.js';
-import { SimSscReader } from '../drivers/ssc-reader/sim.js';
+import type { SscReaderTwin } from '../drivers/ssc-reader/twin.js';
 import { SimTouch } from '../drivers/touch/sim.js';
 import type { Logger } from '../log/logger.js';
 import type { DelayName } from '../machine/delays.js';
@@ -28,9 +29,10 @@ import { PhotoStore } from './photo-store.js';
 import { Terminal, type TerminalPorts } from './terminal.js';
 
 export interface SimDevices {
-  idReader: SimIdReader;
-  sscReader: SimSscReader;
-  barcode: SimBarcode;
+  /** Simulated twins, or real drivers behind our emulators (config devices.<name>.kind). */
+  idReader: IdReaderTwin;
+  sscReader: SscReaderTwin;
+  barcode: BarcodeTwin;
   touch: SimTouch;
   display: SimDisplay;
   speaker: SimSpeaker;
@@ -66,10 +68,11 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
   const camera = new SimCamera();
   const si = new SimSi(clock);
   const scripted = options.vision === 'scripted' ? new ScriptedVision(camera, photos) : null;
+  const identity = createIdentityTwins(config.devices, clock, options.logger);
   const devices: SimDevices = {
-    idReader: new SimIdReader(clock),
-    sscReader: new SimSscReader(clock),
-    barcode: new SimBarcode(),
+    idReader: identity.idReader,
+    sscReader: identity.sscReader,
+    barcode: identity.barcode,
     touch: new SimTouch(),
     display: new SimDisplay({ width: config.devices.display.width, height: config.devices.display.height }, options.onView),
     speaker: new SimSpeaker(),
