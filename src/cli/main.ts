@@ -11,6 +11,7 @@ import { runRepl } from '../ops/repl-client.js';
 import { TraceError } from '../trace/format.js';
 import { screenshot, ScreenshotUsageError } from './screenshot.js';
 import { receipt } from './receipt.js';
+import { devices } from './devices.js';
 import { outboxCommand } from './outbox.js';
 import { siDevCommand } from './si-dev.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
@@ -44,6 +45,8 @@ Usage:
       The durable outbox: counts and oldest age, entries (no personal data), make entries due now.
   lifecheck si-dev [serve|certs|fault KIND|stats] [--dir DIR] [--port N]
       The reference SI service on 127.0.0.1 (HTTPS, client certificates, faults switched at run time).
+  lifecheck devices [read-id [--port PATH] | read-ssc [--reader NAME]] [--timeout S]
+      List serial ports and PC/SC readers; read one ID card or social security card (masked JSON).
   lifecheck --help | --version
 
 Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
@@ -147,6 +150,8 @@ export async function main(argv: string[]): Promise<number> {
         return await outboxCommand(rest, process.stdout);
       case 'si-dev':
         return await siDevCommand(rest, process.stdout);
+      case 'devices':
+        return await devices(rest, process.stdout);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

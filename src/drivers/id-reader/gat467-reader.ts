@@ -7,6 +7,7 @@
  * Personal data stays in the events: logs carry outcomes and timings only.
  */
 import type { Clock } from '../../clock/clock.js';
+import type { Identity } from '../../domain/identity.js';
 import type { Logger } from '../../log/logger.js';
 import type { ReadErrorReason } from '../../machine/types.js';
 import { sleep } from '../clock-sleep.js';
@@ -48,7 +49,7 @@ export const GAT467_DEFAULTS = {
 
 /** Every read, in detail, for diagnostics (`lifecheck devices read-id`). The machine gets port events. */
 export type CardRead =
-  | { outcome: 'card'; card: CardText; photo: Buffer; ms: number }
+  | { outcome: 'card'; card: CardText; identity: Omit<Identity, 'source'>; photo: Buffer; ms: number }
   | { outcome: 'error'; reason: ReadErrorReason; detail: string; kind?: CardKind | 'unknown' };
 
 type Health = { ok: true } | { ok: false; reason: string };
@@ -194,7 +195,7 @@ export class Gat467Reader implements IdReaderPort {
     }
     const ms = this.options.clock.now() - started;
     this.options.logger.info({ kind: decoded.card.kind, ms }, 'ID card read');
-    this.reads.emit({ outcome: 'card', card: decoded.card, photo: Buffer.from(parts.photo), ms });
+    this.reads.emit({ outcome: 'card', card: decoded.card, identity: decoded.identity, photo: Buffer.from(parts.photo), ms });
     this.events.emit({ type: 'identify.idCard', identity: { ...decoded.identity, source: 'id-card' }, at: this.options.clock.now() });
   }
 

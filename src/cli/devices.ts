@@ -1,0 +1,168 @@
+/**
+ * `lifecheck devices`: what a maintainer needs to set up the identity devices.
+ *   lifecheck devices [--config FILE]                       serial ports, PC/SC readers, configured devices
+ *   lifecheck devices read-id [--port PATH] [--baud N] [--timeout S]
+ *   lifecheck devices read-ssc [--reader NAME] [--timeout S]
+ * A read prints one JSON object (name and numbers masked, check problems listed) and exits 0;
+ * nothing read within the timeout, or a card refused, is a message on stderr and exit 1.
+ */
+import { parseArgs } from 'node:util';
+import { localDate, RealClock } from '../clock/clock.js';
+import { loadConfig, type LifecheckConfig } from '../config/config.js';
+import { cardProblems } from '../domain/card-check.js';
+import { maskIdNumber, maskName, type Identity } from '../domain/identity.js';
+import { idReaderDriver, sscReaderDriver } from '../drivers/identity-devices.js';
+import type { CardRead } from '../drivers/id-reader/gat467-reader.js';
+import { listSerialPorts } from '../drivers/serial-ports.js';
+import { listPcscReaders, type SscCardRead } from '../drivers/ssc-reader/pcsc-reader.js';
+import { pcscdSocket } from '../drivers/ssc-reader/pcsc.js';
+import { silentLogger } from '../log/logger.js';
+
+const USAGE = `Usage: lifecheck devices [--config FILE]
+       lifecheck devices read-id [--port PATH] [--baud N] [--timeout SECONDS] [--config FILE]
+       lifecheck devices read-ssc [--reader NAME] [--timeout SECONDS] [--config FILE]
+`;
+
+class DevicesUsageError extends Error {}
+
+export async function devices(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  try {
+    const [sub, ...rest] = args;
+    if (sub === 'read-id') return await readId(rest, out, err);
+    if (sub === 'read-ssc') return await readSsc(rest, out, err);
+    if (sub === undefined || sub.startsWith('-')) return await list(args, out);
+    throw new DevicesUsageError(`unknown devices command '${sub}'`);
+  } catch (e) {
+    if (!(e instanceof DevicesUsageError)) throw e;
+    err.write(`lifecheck: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+}
+
+function parse(args: string[], options: Record<string, { type: 'string' }>) {
+  try {
+    return parseArgs({ args, options: { ...options, config: { type: 'string' } }, allowPositionals: false }).values as Record<string, string | undefined>;
+  } catch (e) {
+    throw new DevicesUsageError((e as Error).message);
+  }
+}
+
+function config(values: Record<string, string | undefined>): LifecheckConfig {
+  return loadConfig(values.config ? { file: values.config } : {});
+}
+
+function seconds(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const s = Number(value);
+  if (!(s > 0) || s > 3_600) throw new DevicesUsageError(`--timeout must be a number of seconds from 0 to 3600 (got '${value}')`);
+  return s;
+}
+
+async function list(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const c = config(parse(args, {}));
+  const serial = await listSerialPorts();
+  out.write(`Serial ports${serial.source === 'dev-scan' ? ` (found under /dev: ${serial.note})` : ''}:\n`);
+  if (serial.ports.length === 0) out.write('  none\n');
+  for (const p of serial.ports) out.write(`  ${p.path}${p.detail ? `  ${p.detail}` : ''}\n`);
+  const socket = pcscdSocket();
+  const readers = await listPcscReaders(socket);
+  out.write(`PC/SC readers (pcscd at ${socket}):\n`);
+  if (readers === null) out.write('  pcscd is not running\n');
+  else if (readers.length === 0) out.write('  none\n');
+  for (const r of readers ?? []) out.write(`  ${r}\n`);
+  const d = c.devices;
+  out.write('Configured identity devices:\n');
+  out.write(`  ID card reader         ${d.idReader.kind}  ${d.idReader.port} at ${d.idReader.baudRate} baud${d.idReader.kind === 'device' ? present(d.idReader.port, serial.ports) : ''}\n`);
+  out.write(`  social security reader ${d.sscReader.kind}  ${d.sscReader.reader === '' ? 'first reader' : `reader containing "${d.sscReader.reader}"`}\n`);
+  out.write(`  barcode scanner        ${d.barcode.kind}  ${d.barcode.mode} ${d.barcode.device}, terminator ${d.barcode.terminator}\n`);
+  return 0;
+}
+
+function present(path: string, ports: Array<{ path: string; detail: string }>): string {
+  return ports.some((p) => p.path === path || p.detail.endsWith(path)) ? '' : '  (not among the serial ports seen)';
+}
+
+/** The JSON a read prints: masked, with every check problem. */
+function describe(kind: string, identity: Omit<Identity, 'source'>, utcOffsetMinutes: number, extra: Record<string, unknown>) {
+  return {
+    kind,
+    name: maskName(identity.name),
+    idNumber: maskIdNumber(identity.idNumber),
+    gender: identity.gender,
+    nation: identity.nation ?? null,
+    birthDate: identity.birthDate ?? null,
+    validFrom: identity.validFrom ?? null,
+    validTo: identity.validTo ?? null,
+    problems: cardProblems(identity, localDate(Date.now(), utcOffsetMinutes)),
+    ...extra,
+  };
+}
+
+/** Waits for the first detailed read, or the timeout; the driver runs only meanwhile. */
+async function firstRead<R>(driver: { start(): Promise<void>; stop(): Promise<void>; onRead(l: (r: R) => void): () => void }, timeoutS: number): Promise<R | null> {
+  let resolveRead: (r: R | null) => void = () => {};
+  const read = new Promise<R | null>((resolve) => (resolveRead = resolve));
+  driver.onRead((r) => resolveRead(r));
+  const timer = setTimeout(() => resolveRead(null), timeoutS * 1_000);
+  await driver.start();
+  const result = await read;
+  clearTimeout(timer);
+  await driver.stop();
+  return result;
+}
+
+async function readId(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const values = parse(args, { port: { type: 'string' }, baud: { type: 'string' }, timeout: { type: 'string' } });
+  const c = config(values);
+  const baud = values.baud === undefined ? c.devices.idReader.baudRate : Number(values.baud);
+  if (!Number.isInteger(baud) || baud <= 0) throw new DevicesUsageError(`--baud must be a positive integer (got '${values.baud}')`);
+  const timeoutS = seconds(values.timeout, 10);
+  const port = values.port ?? c.devices.idReader.port;
+  const devicesConfig = { ...c.devices, idReader: { ...c.devices.idReader, port, baudRate: baud } };
+  const reader = idReaderDriver(devicesConfig, new RealClock(), silentLogger());
+  const faults: string[] = [];
+  reader.onEvent((e) => {
+    if (e.type === 'device.fault') faults.push(e.reason);
+  });
+  const read = await firstRead<CardRead>(reader, timeoutS);
+  if (read === null) {
+    const why = faults.length ? `; the reader was ${faults.at(-1) === 'unplugged' ? `not found (${port} cannot be opened)` : 'not responding'}` : '';
+    err.write(`lifecheck devices read-id: no ID card read within ${timeoutS} s on ${port}${why}\n`);
+    return 1;
+  }
+  if (read.outcome === 'error') {
+    const what = read.kind === 'foreign-permanent' ? 'foreign permanent resident ID card: refused, the terminal serves citizen ID numbers' : `${read.reason}: ${read.detail}`;
+    err.write(`lifecheck devices read-id: card not read: ${what}\n`);
+    return 1;
+  }
+  const kind = read.card.kind === 'hmt-residence' ? 'hk-macau-taiwan-residence-permit' : 'resident-id-card';
+  out.write(JSON.stringify(describe(kind, read.identity, c.terminal.utcOffsetMinutes, { photoBytes: read.photo.length, readMs: read.ms })) + '\n');
+  return 0;
+}
+
+async function readSsc(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const values = parse(args, { reader: { type: 'string' }, timeout: { type: 'string' } });
+  const c = config(values);
+  const timeoutS = seconds(values.timeout, 10);
+  const name = values.reader ?? c.devices.sscReader.reader;
+  const reader = sscReaderDriver({ ...c.devices, sscReader: { ...c.devices.sscReader, reader: name } }, new RealClock(), silentLogger());
+  const faults: string[] = [];
+  reader.onEvent((e) => {
+    if (e.type === 'device.fault') faults.push(e.reason);
+  });
+  const read = await firstRead<SscCardRead>(reader, timeoutS);
+  if (read === null) {
+    const last = faults.at(-1);
+    const why =
+      last === 'pcscd-unavailable' ? `; pcscd is not running (${reader.socketPath})` : last === 'no-reader' ? `; no PC/SC reader${name ? ` named like "${name}"` : ''}` : '';
+    err.write(`lifecheck devices read-ssc: no social security card read within ${timeoutS} s${why}\n`);
+    return 1;
+  }
+  if (read.outcome === 'error') {
+    err.write(`lifecheck devices read-ssc: card in ${read.reader} not read: ${read.reason}: ${read.detail}\n`);
+    return 1;
+  }
+  const { identity, cardNumber } = read.holder;
+  out.write(JSON.stringify(describe('social-security-card', identity, c.terminal.utcOffsetMinutes, { cardNumber: maskIdNumber(cardNumber), reader: read.reader, readMs: read.ms, apdus: read.apdus })) + '\n');
+  return 0;
+}
