@@ -4,13 +4,28 @@
  */
 import type { HealthSource, Lifecycle } from '../emitter.js';
 
-export interface Frame {
+interface FrameBase {
   /** Capture time, epoch ms on the terminal's clock. */
   at: number;
-  /** Encoded image as delivered by the device (MJPEG frames are JPEG). */
+  /** Counts frames from the camera's start: a gap shows dropped frames. */
+  seq?: number;
+}
+
+/** As delivered by the device or a file: MJPEG frames are JPEG. */
+export interface EncodedFrame extends FrameBase {
   format: 'jpeg' | 'png';
   data: Buffer;
 }
+
+/** Decoded pixels, 3 bytes a pixel in B, G, R order, rows packed (width * 3 bytes a row). */
+export interface RawFrame extends FrameBase {
+  format: 'bgr';
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+export type Frame = EncodedFrame | RawFrame;
 
 export interface CameraPort extends Lifecycle, HealthSource {
   /** Frames arrive through the listener between start() and stop(). */

@@ -1,0 +1,35 @@
+/**
+ * OpenCV (@u4/opencv4nodejs, built against Debian's libopencv-dev) loaded on first use only: the
+ * simulated profile, replays and most tests never pay for the native module or need it installed.
+ */
+import { createRequire } from 'node:module';
+import type * as OpenCV from '@u4/opencv4nodejs';
+
+export type CV = typeof OpenCV;
+export type Mat = OpenCV.Mat;
+
+let loaded: CV | null = null;
+
+export class OpenCvUnavailable extends Error {
+  constructor(cause: Error) {
+    super(`OpenCV bindings cannot be loaded (${cause.message.split('\n')[0]}): run \`make deps\` (needs Debian's libopencv-dev)`);
+    this.name = 'OpenCvUnavailable';
+  }
+}
+
+export function opencv(): CV {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  try {
+    // opencv-build logs its configuration to stdout on load; our stdout carries JSON lines.
+    (require('@u4/opencv-build') as { Log: { silence: boolean } }).Log.silence = true;
+  } catch {
+    // not fatal: only the log lines
+  }
+  try {
+    loaded = require('@u4/opencv4nodejs') as CV;
+  } catch (e) {
+    throw new OpenCvUnavailable(e as Error);
+  }
+  return loaded;
+}

@@ -1,0 +1,75 @@
+/**
+ * The vision engine: OpenCV, the landmark model and the face pipeline, loaded once when the
+ * terminal starts (so the first person does not wait for the model) and shared by every session,
+ * the `lifecheck vision` commands and bench/vision.
+ */
+import { opencv, type CV, type Mat } from './cv.js';
+import { loadShapeModel, type LoadedModel } from './landmarks/dlib-model.js';
+import { ShapePredictor } from './landmarks/predictor.js';
+import { DEFAULT_CASCADE, DEFAULT_PIPELINE, FacePipeline, type PipelineOptions } from './face-pipeline.js';
+import type { Frame } from '../drivers/camera/port.js';
+
+export interface EngineOptions {
+  /** dlib-format 68-point shape predictor (Debian libdlib-data, or the deployment's own). */
+  modelPath: string;
+  /** Converted copy of the model, made on first load; empty: none (every start parses ~100 MB). */
+  modelCache: string;
+  pipeline?: Partial<PipelineOptions>;
+}
+
+export const DEFAULT_MODEL = '/usr/share/dlib/shape_predictor_68_face_landmarks.dat';
+
+/** Engine options from the `vision` section of the configuration. */
+export function engineOptions(vision: { modelPath: string; modelCache: string; cascadePath: string; focalFactor: number; detectWidth: number }): EngineOptions {
+  return {
+    modelPath: vision.modelPath,
+    modelCache: vision.modelCache,
+    pipeline: { cascadePath: vision.cascadePath, focalFactor: vision.focalFactor, detectWidth: vision.detectWidth },
+  };
+}
+
+export class VisionEngine {
+  private constructor(
+    readonly cv: CV,
+    readonly predictor: ShapePredictor,
+    readonly load: Omit<LoadedModel, 'model'>,
+    private readonly pipelineOptions: PipelineOptions,
+  ) {}
+
+  /** Loads OpenCV and the model; throws with the path and the reason when either is unusable. */
+  static create(options: EngineOptions): VisionEngine {
+    const cv = opencv();
+    const loaded = loadShapeModel(options.modelPath, options.modelCache);
+    const { model, ...load } = loaded;
+    const pipelineOptions = { ...DEFAULT_PIPELINE, cascadePath: DEFAULT_CASCADE, ...options.pipeline };
+    try {
+      // Fails here, at start, with the path, instead of on the first person.
+      new cv.CascadeClassifier(pipelineOptions.cascadePath);
+    } catch (e) {
+      throw new Error(`face detector ${pipelineOptions.cascadePath} cannot be loaded: ${(e as Error).message}`);
+    }
+    return new VisionEngine(cv, new ShapePredictor(model), load, pipelineOptions);
+  }
+
+  /** A pipeline of its own (it holds the faces it follows): one per session or clip. */
+  pipeline(): FacePipeline {
+    return new FacePipeline(this.cv, this.predictor, this.pipelineOptions);
+  }
+
+  /** A camera frame as an OpenCV image (BGR). */
+  matOf(frame: Frame): Mat {
+    const cv = this.cv;
+    if (frame.format === 'bgr') {
+      if (frame.data.length !== frame.width * frame.height * 3) throw new Error(`a ${frame.width}x${frame.height} BGR frame must have ${frame.width * frame.height * 3} bytes, it has ${frame.data.length}`);
+      return new cv.Mat(frame.data, frame.height, frame.width, cv.CV_8UC3);
+    }
+    const mat = cv.imdecode(frame.data);
+    if (mat.empty) throw new Error(`a ${frame.format} frame of ${frame.data.length} bytes cannot be decoded`);
+    return mat;
+  }
+
+  /** The photo as JPEG (what the outbox stores and the captured screen shows). */
+  jpeg(mat: Mat, quality = 90): Buffer {
+    return this.cv.imencode('.jpg', mat, [this.cv.IMWRITE_JPEG_QUALITY, quality]);
+  }
+}

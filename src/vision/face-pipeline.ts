@@ -1,0 +1,290 @@
+/**
+ * The face pipeline, one frame at a time: find faces (OpenCV cascade on a small equalised copy of the
+ * frame), follow each face from frame to frame by its own landmarks (a turned or raised head is no
+ * longer "frontal" for the cascade, but its landmarks still place next frame's box), fit 68
+ * landmarks, estimate head pose (solvePnP on the rigid points of a 3D reference head), and measure
+ * eyes, mouth, placement and photo quality.
+ *
+ * A followed face must be seen again by the cascade from time to time while it looks at the camera:
+ * two full detections in a row that miss a near-frontal face end the track (the person left; the
+ * landmarks would otherwise go on fitting the background).
+ */
+import type { CV, Mat } from './cv.js';
+import type { FaceObservation, FrameObservation } from './observation.js';
+import { referenceHead, RIGID } from './face-model.js';
+import { eyeAspectRatio, landmarkBox, mouthAspectRatio, placement } from './measures.js';
+import { estimateIntrinsics, eulerFromMatrix, rodrigues, type HeadPose } from './pose.js';
+import type { Box, GrayImage, ShapePredictor } from './landmarks/predictor.js';
+import { photoQuality, type QualityThresholds, DEFAULT_QUALITY } from './capture.js';
+
+export interface PipelineOptions {
+  /** OpenCV cascade file (opencv-data: /usr/share/opencv4/haarcascades/…). */
+  cascadePath: string;
+  /** Detection runs on a copy of the frame scaled to this width: a kiosk face is big. */
+  detectWidth: number;
+  /** Smallest face the detector reports, as a fraction of the frame width. */
+  minFaceFraction: number;
+  /** Cascade parameters (OpenCV detectMultiScale). */
+  scaleFactor: number;
+  minNeighbors: number;
+  /** While following faces, a full detection (new or second faces) runs every this many frames. */
+  detectEvery: number;
+  /** Focal length as a multiple of the frame width when the camera is not calibrated. */
+  focalFactor: number;
+  /** A track the cascade has not confirmed for this long is dropped, whatever its pose. */
+  unconfirmedMs: number;
+  quality: QualityThresholds;
+}
+
+export const DEFAULT_PIPELINE: Omit<PipelineOptions, 'cascadePath'> = {
+  detectWidth: 240,
+  minFaceFraction: 0.12,
+  scaleFactor: 1.1,
+  minNeighbors: 3,
+  detectEvery: 5,
+  focalFactor: 1.0,
+  unconfirmedMs: 3_000,
+  quality: DEFAULT_QUALITY,
+};
+
+export const DEFAULT_CASCADE = '/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml';
+
+/**
+ * Where dlib's model puts its box relative to this cascade's box (measured on the two portraits in
+ * test/fixtures/faces after the landmark fit converged): a little lower and smaller. Only the start
+ * of the fit: the box is then refitted from the landmarks.
+ */
+const CASCADE_TO_MODEL = { dx: 0.01, dy: 0.09, w: 0.98, h: 0.93 };
+
+/** Turned copies searched when nothing upright is found (degrees, counter-clockwise first). */
+const ROTATED_SEARCH = [25, -25];
+
+/** Landmark fits on a face the cascade just found (each from the box the previous fit gives). */
+const NEW_FACE_PASSES = 3;
+
+interface Track {
+  id: number;
+  box: Box;
+  landmarks: Float32Array;
+  confirmedAt: number;
+  missed: number;
+  rvec: [number, number, number] | null;
+  tvec: [number, number, number] | null;
+}
+
+export interface FrameTimings {
+  detect: number;
+  landmarks: number;
+  pose: number;
+  measure: number;
+}
+
+export class FacePipeline {
+  private readonly cascade;
+  private readonly head: Float64Array;
+  /** Jaw-to-jaw width of the reference head (mm): a new face's distance from its size. */
+  private readonly headWidth: number;
+  private tracks: Track[] = [];
+  private nextTrack = 1;
+  private frames = 0;
+  /** Milliseconds spent per stage in the last frame (bench/vision). */
+  readonly timings: FrameTimings = { detect: 0, landmarks: 0, pose: 0, measure: 0 };
+
+  constructor(
+    private readonly cv: CV,
+    private readonly predictor: ShapePredictor,
+    private readonly options: PipelineOptions,
+  ) {
+    this.cascade = new cv.CascadeClassifier(options.cascadePath);
+    this.head = referenceHead(predictor.model.initialShape);
+    this.headWidth = this.head[16 * 3]! - this.head[0]!;
+  }
+
+  /** Forget every followed face (a new session, another clip). */
+  reset(): void {
+    this.tracks = [];
+    this.frames = 0;
+  }
+
+  /** Analyses one BGR or grey frame. */
+  analyze(frame: Mat, at: number, index = this.frames): FrameObservation {
+    const cv = this.cv;
+    const now = () => performance.now();
+    let t0 = now();
+    const gray = frame.channels === 1 ? frame : frame.bgrToGray();
+    const width = gray.cols, height = gray.rows;
+    const bytes = gray.getData();
+    const image: GrayImage = { width, height, stride: width, data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
+
+    const detectNow = this.tracks.length === 0 || this.frames % this.options.detectEvery === 0;
+    const detections = detectNow ? this.detect(gray) : null;
+    this.timings.detect = now() - t0;
+
+    t0 = now();
+    // Follow known faces: last frame's landmarks give this frame's box.
+    for (const track of this.tracks) {
+      track.landmarks = this.predictor.predict(image, track.box, track.landmarks);
+      track.box = this.predictor.boxOf(track.landmarks);
+    }
+    if (detections) {
+      const claimed = new Set<number>();
+      for (const track of this.tracks) {
+        const k = detections.findIndex((d, i) => !claimed.has(i) && overlap(d, track.box) > 0.3);
+        if (k >= 0) {
+          claimed.add(k);
+          track.confirmedAt = at;
+          track.missed = 0;
+        } else {
+          track.missed++;
+        }
+      }
+      detections.forEach((d, i) => {
+        if (claimed.has(i)) return;
+        // A new face: the cascade's box is only roughly the model's; refit from its own landmarks.
+        let landmarks = this.predictor.predict(image, d);
+        for (let pass = 0; pass < NEW_FACE_PASSES - 1; pass++) landmarks = this.predictor.predict(image, this.predictor.boxOf(landmarks), landmarks);
+        this.tracks.push({ id: this.nextTrack++, box: this.predictor.boxOf(landmarks), landmarks, confirmedAt: at, missed: 0, rvec: null, tvec: null });
+      });
+    }
+    this.timings.landmarks = now() - t0;
+
+    t0 = now();
+    const poses = new Map<Track, HeadPose>();
+    for (const track of this.tracks) poses.set(track, this.pose(track, width, height));
+    this.timings.pose = now() - t0;
+
+    this.tracks = this.tracks.filter((track) => this.keep(track, poses.get(track)!, at, width, height));
+    dropDuplicates(this.tracks);
+
+    t0 = now();
+    const faces: FaceObservation[] = this.tracks.map((track) => {
+      const pose = poses.get(track)!;
+      const lm = track.landmarks;
+      const right = eyeAspectRatio(lm, 36), left = eyeAspectRatio(lm, 42);
+      const place = placement(lm, width, height);
+      const box = landmarkBox(lm);
+      const ear = { right, left, mean: (right + left) / 2 };
+      const stats = regionStats(cv, gray, box);
+      const quality = photoQuality({ pose, ear: ear.mean, placement: place, ...stats }, this.options.quality);
+      return { track: track.id, box, landmarks: Float32Array.from(lm), pose, ear, mar: mouthAspectRatio(lm), placement: place, quality };
+    });
+    this.timings.measure = now() - t0;
+    this.frames++;
+    return { index, at, width, height, faces };
+  }
+
+  private detect(gray: Mat): Box[] {
+    const cv = this.cv;
+    const o = this.options;
+    const scale = Math.min(1, o.detectWidth / gray.cols);
+    const small = (scale < 1 ? gray.resize(Math.round(gray.rows * scale), Math.round(gray.cols * scale), 0, 0, cv.INTER_AREA) : gray).equalizeHist();
+    const min = Math.max(20, Math.round(o.minFaceFraction * small.cols));
+    const find = (img: Mat) => this.cascade.detectMultiScale(img, o.scaleFactor, o.minNeighbors, 0, new cv.Size(min, min)).objects;
+    let found = find(small).map((r) => ({ cx: r.x + r.width / 2, cy: r.y + r.height / 2, w: r.width, h: r.height }));
+    // The cascade sees upright faces only (about ±15°): with no face followed yet, also look on
+    // copies turned both ways, so a person who tilts the head is still found.
+    if (found.length === 0 && this.tracks.length === 0) {
+      for (const angle of ROTATED_SEARCH) {
+        const centre = new cv.Point2(small.cols / 2, small.rows / 2);
+        const turned = small.warpAffine(cv.getRotationMatrix2D(centre, angle, 1), new cv.Size(small.cols, small.rows), cv.INTER_LINEAR, cv.BORDER_REPLICATE);
+        const rad = (angle * Math.PI) / 180;
+        found = find(turned).map((r) => {
+          // back from the turned copy: rotate the box centre by -angle about the image centre
+          const x = r.x + r.width / 2 - centre.x, y = r.y + r.height / 2 - centre.y;
+          return { cx: centre.x + x * Math.cos(rad) - y * Math.sin(rad), cy: centre.y + x * Math.sin(rad) + y * Math.cos(rad), w: r.width, h: r.height };
+        });
+        if (found.length > 0) break;
+      }
+    }
+    return found.map((r) => {
+      const w = r.w / scale, h = r.h / scale;
+      const left = (r.cx - r.w / 2) / scale + CASCADE_TO_MODEL.dx * w, top = (r.cy - r.h / 2) / scale + CASCADE_TO_MODEL.dy * h;
+      return { left, top, right: left + CASCADE_TO_MODEL.w * w, bottom: top + CASCADE_TO_MODEL.h * h };
+    });
+  }
+
+  private pose(track: Track, width: number, height: number): HeadPose {
+    const cv = this.cv;
+    const k = estimateIntrinsics(width, height, this.options.focalFactor);
+    const camera = new cv.Mat([[k.focal, 0, k.cx], [0, k.focal, k.cy], [0, 0, 1]], cv.CV_64F);
+    const objectPoints = RIGID.map((i) => new cv.Point3(this.head[3 * i]!, this.head[3 * i + 1]!, this.head[3 * i + 2]!));
+    const imagePoints = RIGID.map((i) => new cv.Point2(track.landmarks[2 * i]!, track.landmarks[2 * i + 1]!));
+    // The last pose seeds this one (steadier angles, fewer iterations); a new face starts frontal at
+    // the distance its size gives. Without a seed the fit can land on the mirrored solution.
+    if (!track.rvec || !track.tvec) {
+      const [x, y, w] = landmarkBox(track.landmarks);
+      const z = (k.focal * this.headWidth) / Math.max(1, w);
+      track.rvec = [0, 0, 0];
+      track.tvec = [((x + w / 2 - k.cx) * z) / k.focal, ((y + w / 2 - k.cy) * z) / k.focal, z];
+    }
+    const options = { useExtrinsicGuess: true, rvec: new cv.Vec3(...track.rvec), tvec: new cv.Vec3(...track.tvec), flags: cv.SOLVEPNP_ITERATIVE };
+    const result = (cv.solvePnP as unknown as SolvePnPWithOptions)(objectPoints, imagePoints, camera, [0, 0, 0, 0], options);
+    const r: [number, number, number] = [result.rvec.x, result.rvec.y, result.rvec.z];
+    const t: [number, number, number] = [result.tvec.x, result.tvec.y, result.tvec.z];
+    // A fit behind the camera is a mirrored solution: start afresh next frame.
+    if (!result.returnValue || t[2] <= 0) {
+      track.rvec = null;
+      track.tvec = null;
+    } else {
+      track.rvec = r;
+      track.tvec = t;
+    }
+    return eulerFromMatrix(rodrigues(r));
+  }
+
+  private keep(track: Track, pose: HeadPose, at: number, width: number, height: number): boolean {
+    const lm = track.landmarks;
+    const [x, y, w, h] = landmarkBox(lm);
+    // Mostly outside the frame, or shrunk to nothing: gone.
+    const inside = (Math.min(x + w, width) - Math.max(x, 0)) * (Math.min(y + h, height) - Math.max(y, 0));
+    if (w < 0.04 * width || inside < 0.5 * w * h) return false;
+    // Facing the camera, the cascade should see it: two misses in a row end the track.
+    const frontal = Math.abs(pose.yaw) < 25 && Math.abs(pose.pitch) < 20;
+    if (frontal && track.missed >= 2) return false;
+    return at - track.confirmedAt <= this.options.unconfirmedMs;
+  }
+}
+
+/** solvePnP's options-object form (the binding takes rvec/tvec guesses only this way or positionally). */
+type SolvePnPWithOptions = (
+  objectPoints: unknown[],
+  imagePoints: unknown[],
+  camera: Mat,
+  dist: number[],
+  options: { useExtrinsicGuess: boolean; flags: number; rvec?: unknown; tvec?: unknown },
+) => { returnValue: boolean; rvec: { x: number; y: number; z: number }; tvec: { x: number; y: number; z: number } };
+
+/** Intersection over the smaller box's area. */
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+  const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+  if (w <= 0 || h <= 0) return 0;
+  const area = (r: Box) => (r.right - r.left) * (r.bottom - r.top);
+  return (w * h) / Math.min(area(a), area(b));
+}
+
+/** Two tracks that converged on one face: keep the older. */
+function dropDuplicates(tracks: Track[]): void {
+  for (let i = tracks.length - 1; i > 0; i--) {
+    if (tracks.slice(0, i).some((t) => overlap(t.box, tracks[i]!.box) > 0.6)) tracks.splice(i, 1);
+  }
+}
+
+/** Sharpness (variance of the Laplacian on the face scaled to 128 px), brightness and clipping. */
+function regionStats(cv: CV, gray: Mat, box: [number, number, number, number]): { sharpness: number; brightness: number; clipped: number } {
+  const x = Math.max(0, box[0]), y = Math.max(0, box[1]);
+  const w = Math.min(gray.cols - x, box[2]), h = Math.min(gray.rows - y, box[3]);
+  if (w < 8 || h < 8) return { sharpness: 0, brightness: 0, clipped: 1 };
+  const face = gray.getRegion(new cv.Rect(x, y, w, h)).resize(128, 128, 0, 0, cv.INTER_AREA);
+  const lap = face.laplacian(cv.CV_64F);
+  const { stddev } = lap.meanStdDev();
+  const sd = stddev.at(0, 0) as number;
+  const px = face.getData();
+  let sum = 0, clipped = 0;
+  for (let i = 0; i < px.length; i++) {
+    const v = px[i]!;
+    sum += v;
+    if (v <= 5 || v >= 250) clipped++;
+  }
+  return { sharpness: sd * sd, brightness: sum / px.length, clipped: clipped / px.length };
+}
