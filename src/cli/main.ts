@@ -12,6 +12,10 @@ import { TraceError } from '../trace/format.js';
 import { screenshot, ScreenshotUsageError } from './screenshot.js';
 import { receipt } from './receipt.js';
 import { devices } from './devices.js';
+import { analyze, check, engineFor, parseActions, VisionUsageError } from './vision.js';
+import { ClipError } from '../vision/clip.js';
+import { ModelFormatError } from '../vision/landmarks/dlib-model.js';
+import { OpenCvUnavailable } from '../vision/cv.js';
 import { outboxCommand } from './outbox.js';
 import { siDevCommand } from './si-dev.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
@@ -21,11 +25,12 @@ import { terminalMachine } from '../machine/machine.js';
 const HELP = `lifecheck — retiree proof-of-life terminal (离退休人员生存验证)
 
 Usage:
-  lifecheck run [--config FILE] [--demo] [--speed N] [--vision cooperative|scripted]
+  lifecheck run [--config FILE] [--demo] [--speed N] [--vision cooperative|scripted|opencv]
       Run the terminal. The sim profile uses simulated devices and SI. Opens the debug REPL socket.
       --demo     a simulated person walks through one whole session, then the terminal exits
       --speed N  run the clock N times faster (demo only)
-      --vision   cooperative: a simulated person does every action; scripted: the REPL injects them
+      --vision   cooperative: a simulated person does every action; scripted: the REPL injects them;
+                 opencv: the face pipeline judges the camera's frames (default: config vision.kind)
   lifecheck repl [--config FILE] [--socket PATH]
       Attach to a running terminal: state, send, pause/step/resume, screen, inject, record, history.
       From a pipe: one command a line, one JSON answer a line.
@@ -47,6 +52,11 @@ Usage:
       The reference SI service on 127.0.0.1 (HTTPS, client certificates, faults switched at run time).
   lifecheck devices [read-id [--port PATH] | read-ssc [--reader NAME]] [--timeout S]
       List serial ports and PC/SC readers; read one ID card or social security card (masked JSON).
+  lifecheck vision analyze PATH [--fps N] [--landmarks] [--config FILE]
+      Face pipeline on an image, a folder of images or a video: one JSON line per frame
+      ({"frame", "at", "faces": [{"box", "yaw", "pitch", "roll", "ear", "mar", "quality"}]}).
+  lifecheck vision check CLIP --actions raise,blink [--budget S] [--tries N] [--json]
+      Run a liveness challenge on a clip: pass/fail and time per action; exit 1 if any failed.
   lifecheck --help | --version
 
 Configuration: config/default.json, then /etc/lifecheck/config.json (or --config), then
@@ -102,8 +112,8 @@ async function cmdRun(args: string[]): Promise<number> {
   const config: LifecheckConfig = loadConfig(values.config ? { file: String(values.config) } : {});
   const speed = values.speed ? Number(values.speed) : 1;
   if (!(speed > 0)) throw new UsageError('--speed must be a positive number');
-  const vision = values.vision ?? 'cooperative';
-  if (vision !== 'cooperative' && vision !== 'scripted') throw new UsageError('--vision must be cooperative or scripted');
+  const vision = values.vision ?? config.vision.kind;
+  if (vision !== 'cooperative' && vision !== 'scripted' && vision !== 'opencv') throw new UsageError('--vision must be cooperative, scripted or opencv');
   // In the demo the console shows the session; logs keep to warnings so the two do not mix.
   const logger: Logger = createLogger(values.demo ? 'warn' : config.log.level);
   if (config.profile !== 'sim') {
@@ -111,6 +121,46 @@ async function cmdRun(args: string[]): Promise<number> {
     return EX_CONFIG;
   }
   return runDaemon({ config, logger, demo: values.demo === true, speed, vision, out: process.stdout });
+}
+
+async function cmdVision(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    config: { type: 'string' },
+    fps: { type: 'string' },
+    landmarks: { type: 'boolean' },
+    actions: { type: 'string' },
+    budget: { type: 'string' },
+    tries: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (sub !== 'analyze' && sub !== 'check') throw new UsageError('vision needs analyze or check');
+  if (positionals.length !== 1) throw new UsageError(`vision ${sub} needs one PATH`);
+  const number = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0)) throw new UsageError(`--${name} must be a positive number`);
+    return n;
+  };
+  const fps = number('fps', values.fps);
+  const config = loadConfig(values.config ? { file: String(values.config) } : {});
+  const io = { out: (l: string) => process.stdout.write(l + '\n'), err: (l: string) => process.stderr.write(l + '\n') };
+  try {
+    const path = positionals[0]!;
+    if (sub === 'analyze') return analyze(engineFor(config), path, { ...(fps ? { fps } : {}), landmarks: values.landmarks === true }, io);
+    if (!values.actions) throw new UsageError('vision check needs --actions (e.g. raise,blink)');
+    const actions = parseActions(values.actions);
+    const budget = number('budget', values.budget);
+    const tries = number('tries', values.tries);
+    return check(engineFor(config), path, actions, { ...(budget ? { budgetMs: budget * 1000 } : {}), ...(tries ? { tries } : {}), ...(fps ? { fps } : {}), json: values.json === true }, io);
+  } catch (e) {
+    if (e instanceof VisionUsageError) throw new UsageError(e.message);
+    if (e instanceof ClipError || e instanceof ModelFormatError || e instanceof OpenCvUnavailable) {
+      process.stderr.write(`lifecheck: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
 }
 
 async function cmdRepl(args: string[]): Promise<number> {
@@ -152,6 +202,8 @@ export async function main(argv: string[]): Promise<number> {
         return await siDevCommand(rest, process.stdout);
       case 'devices':
         return await devices(rest, process.stdout);
+      case 'vision':
+        return await cmdVision(rest);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

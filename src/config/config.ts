@@ -76,6 +76,14 @@ const schema = {
     count: { doc: 'Actions per challenge (N)', format: 'nat', default: 2 },
     maxFailures: { doc: 'Action timeouts allowed per attempt (K)', format: 'nat', default: 3 },
   },
+  vision: {
+    kind: { doc: 'cooperative: a simulated person (sim demo); scripted: results injected (traces, REPL); opencv: the face pipeline on camera frames', format: ['cooperative', 'scripted', 'opencv'], default: 'cooperative', env: 'LIFECHECK_VISION' },
+    modelPath: { doc: "dlib-format 68-point landmark model (Debian libdlib-data; trained on iBUG 300-W: non-commercial terms, see README)", format: String, default: '/usr/share/dlib/shape_predictor_68_face_landmarks.dat', env: 'LIFECHECK_VISION_MODEL' },
+    modelCache: { doc: 'Fast-loading converted copy of the model, made on first start; empty: none', format: String, default: '/var/cache/lifecheck/vision/landmarks-68.bin', env: 'LIFECHECK_VISION_MODEL_CACHE' },
+    cascadePath: { doc: 'OpenCV face detector (opencv-data)', format: String, default: '/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml' },
+    focalFactor: { doc: 'Camera focal length as a multiple of the frame width (uncalibrated webcam: about 1.0)', format: Number, default: 1.0 },
+    detectWidth: { doc: 'Faces are searched on a copy of the frame this wide (pixels)', format: 'nat', default: 240 },
+  },
   delays: { doc: 'Overrides of src/machine/delays.ts, in ms', format: 'delay-overrides', default: {} as Record<string, number>, env: 'LIFECHECK_DELAYS' },
   devices: {
     // Identity devices: kind sim = simulated twin; emulator = the real driver against our emulator
@@ -168,6 +176,7 @@ export interface LifecheckConfig {
   terminal: { number: string; utcOffsetMinutes: number; qrUrl: string; receiptLookupUrl: string };
   session: { countdownSeconds: number; countdownWarnAt: number; maxCaptureAttempts: number; maxAttemptsPerDay: number };
   liveness: { actions: Action[]; count: number; maxFailures: number };
+  vision: { kind: 'cooperative' | 'scripted' | 'opencv'; modelPath: string; modelCache: string; cascadePath: string; focalFactor: number; detectWidth: number };
   delays: Partial<Record<DelayName, number>>;
   devices: {
     idReader: { kind: IdentityDeviceKind; port: string; baudRate: number; pollMs: number };
@@ -256,6 +265,8 @@ function crossCheck(c: LifecheckConfig): void {
   if (c.session.maxCaptureAttempts < 1) problems.push('session.maxCaptureAttempts: must be at least 1');
   if (c.devices.speaker.volume < 0 || c.devices.speaker.volume > 100) problems.push('devices.speaker.volume: must be from 0 to 100');
   if (c.devices.idReader.pollMs < 20) problems.push('devices.idReader.pollMs: must be at least 20 (the reader is asked this often)');
+  if (!(c.vision.focalFactor >= 0.3 && c.vision.focalFactor <= 5)) problems.push('vision.focalFactor: must be from 0.3 to 5 (focal length over frame width)');
+  if (c.vision.detectWidth < 80 || c.vision.detectWidth > 1920) problems.push('vision.detectWidth: must be from 80 to 1920 pixels');
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }

@@ -17,7 +17,7 @@ export interface DaemonOptions {
   demo: boolean;
   /** Clock speed-up for the demo; 1 runs on the pausable real clock. */
   speed: number;
-  vision: 'cooperative' | 'scripted';
+  vision: 'cooperative' | 'scripted' | 'opencv';
   out: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
 }

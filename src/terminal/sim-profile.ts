@@ -24,6 +24,9 @@ import type { Outbox } from '../si-client/outbox.js';
 import { SimSi } from '../si-client/sim.js';
 import { CooperativeVision } from '../vision/cooperative.js';
 import { ScriptedVision } from '../vision/scripted.js';
+import { engineOptions, VisionEngine } from '../vision/engine.js';
+import { OpenCvVision } from '../vision/opencv-vision.js';
+import type { VisionPort } from '../vision/port.js';
 import type { Output } from './outputs.js';
 import { PhotoStore } from './photo-store.js';
 import { Terminal, type TerminalPorts } from './terminal.js';
@@ -48,8 +51,13 @@ export interface SimTerminalOptions {
   clock: Clock;
   logger: Logger;
   seed: number;
-  /** 'scripted': vision results come from the trace; 'cooperative': a simulated person performs every action. */
-  vision: 'scripted' | 'cooperative';
+  /**
+   * 'scripted': vision results come from the trace; 'cooperative': a simulated person performs every
+   * action; 'opencv': the face pipeline judges the camera's frames (pushed into the simulated camera).
+   */
+  vision: 'scripted' | 'cooperative' | 'opencv';
+  /** The loaded vision engine for 'opencv' (loaded from config.vision when absent). */
+  engine?: VisionEngine;
   delays?: Partial<Record<DelayName, number>>;
   onOutput?: (output: Output) => void;
   onView?: (view: ScreenView) => void;
@@ -96,7 +104,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
       display: options.ports?.display ?? devices.display,
       speaker: options.ports?.speaker ?? devices.speaker,
       printer: options.ports?.printer ?? devices.printer,
-      vision: scripted ?? new CooperativeVision(clock, camera, photos),
+      vision: scripted ?? visionOf(options, camera, photos),
       si: siPort,
     },
     clock,
@@ -112,4 +120,10 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
     ...(options.history ? { history: options.history } : {}),
   });
   return { terminal, devices, outbox, photos };
+}
+
+function visionOf(options: SimTerminalOptions, camera: SimCamera, photos: PhotoStore): VisionPort {
+  if (options.vision !== 'opencv') return new CooperativeVision(options.clock, camera, photos);
+  const engine = options.engine ?? VisionEngine.create(engineOptions(options.config.vision));
+  return new OpenCvVision(engine, camera, photos, options.logger);
 }

@@ -14,6 +14,8 @@ export interface EngineOptions {
   modelPath: string;
   /** Converted copy of the model, made on first load; empty: none (every start parses ~100 MB). */
   modelCache: string;
+  /** Principal directions kept per cascade level of the model's leaves (0: exact, slower). */
+  components?: number;
   pipeline?: Partial<PipelineOptions>;
 }
 
@@ -39,7 +41,7 @@ export class VisionEngine {
   /** Loads OpenCV and the model; throws with the path and the reason when either is unusable. */
   static create(options: EngineOptions): VisionEngine {
     const cv = opencv();
-    const loaded = loadShapeModel(options.modelPath, options.modelCache);
+    const loaded = loadShapeModel(options.modelPath, options.modelCache, options.components === undefined ? {} : { components: options.components });
     const { model, ...load } = loaded;
     const pipelineOptions = { ...DEFAULT_PIPELINE, cascadePath: DEFAULT_CASCADE, ...options.pipeline };
     try {
@@ -48,7 +50,7 @@ export class VisionEngine {
     } catch (e) {
       throw new Error(`face detector ${pipelineOptions.cascadePath} cannot be loaded: ${(e as Error).message}`);
     }
-    return new VisionEngine(cv, new ShapePredictor(model), load, pipelineOptions);
+    return new VisionEngine(cv, new ShapePredictor(model, model.compressed ?? null), load, pipelineOptions);
   }
 
   /** A pipeline of its own (it holds the faces it follows): one per session or clip. */

@@ -68,6 +68,11 @@ interface Track {
   landmarks: Float32Array;
   confirmedAt: number;
   missed: number;
+  /**
+   * Reported to the judges. A face that appears while another is followed waits for a second
+   * detection first: one false detection (a pattern on a coat) must not restart a challenge.
+   */
+  reported: boolean;
   rvec: [number, number, number] | null;
   tvec: [number, number, number] | null;
 }
@@ -128,12 +133,14 @@ export class FacePipeline {
     }
     if (detections) {
       const claimed = new Set<number>();
+      const following = this.tracks.some((t) => t.reported);
       for (const track of this.tracks) {
         const k = detections.findIndex((d, i) => !claimed.has(i) && overlap(d, track.box) > 0.3);
         if (k >= 0) {
           claimed.add(k);
           track.confirmedAt = at;
           track.missed = 0;
+          track.reported = true;
         } else {
           track.missed++;
         }
@@ -143,7 +150,7 @@ export class FacePipeline {
         // A new face: the cascade's box is only roughly the model's; refit from its own landmarks.
         let landmarks = this.predictor.predict(image, d);
         for (let pass = 0; pass < NEW_FACE_PASSES - 1; pass++) landmarks = this.predictor.predict(image, this.predictor.boxOf(landmarks), landmarks);
-        this.tracks.push({ id: this.nextTrack++, box: this.predictor.boxOf(landmarks), landmarks, confirmedAt: at, missed: 0, rvec: null, tvec: null });
+        this.tracks.push({ id: this.nextTrack++, box: this.predictor.boxOf(landmarks), landmarks, confirmedAt: at, missed: 0, reported: !following, rvec: null, tvec: null });
       });
     }
     this.timings.landmarks = now() - t0;
@@ -157,7 +164,7 @@ export class FacePipeline {
     dropDuplicates(this.tracks);
 
     t0 = now();
-    const faces: FaceObservation[] = this.tracks.map((track) => {
+    const faces: FaceObservation[] = this.tracks.filter((track) => track.reported).map((track) => {
       const pose = poses.get(track)!;
       const lm = track.landmarks;
       const right = eyeAspectRatio(lm, 36), left = eyeAspectRatio(lm, 42);

@@ -14,6 +14,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { compressLeaves, DEFAULT_COMPONENTS, type CompressedLeaves } from './compress.js';
 
 export class ModelFormatError extends Error {
   constructor(message: string) {
@@ -43,6 +44,8 @@ export interface ShapeModel {
   /** [level][pixel]: the landmark a feature pixel hangs from and its offset in the unit square. */
   anchorIdx: Uint16Array;
   deltas: Float32Array;
+  /** Leaves as coefficients on each level's principal directions (compress.ts), when made. */
+  compressed?: CompressedLeaves;
 }
 
 /** A cursor over dlib's serialised bytes. */
@@ -172,9 +175,14 @@ export function parseDlibShapePredictor(buf: Buffer): ShapeModel {
 
 // ---- the converted copy: a small JSON header, then the arrays back to back (8-byte aligned) ----
 
-const MAGIC = 'LCSHAPE1';
-const ARRAYS = ['initialShape', 'splitIdx1', 'splitIdx2', 'splitThresh', 'leafValues', 'anchorIdx', 'deltas'] as const;
+const MAGIC = 'LCSHAPE2';
+const ARRAYS = ['initialShape', 'splitIdx1', 'splitIdx2', 'splitThresh', 'leafValues', 'anchorIdx', 'deltas', 'basis', 'leafCoeffs'] as const;
 type ArrayName = (typeof ARRAYS)[number];
+
+function arrayOf(model: ShapeModel, name: ArrayName): Float32Array | Uint16Array {
+  if (name === 'basis' || name === 'leafCoeffs') return model.compressed?.[name] ?? new Float32Array(0);
+  return model[name];
+}
 
 interface CacheHeader {
   /** Size and modification time of the dlib file it was made from: a changed source is reconverted. */
@@ -184,6 +192,8 @@ interface CacheHeader {
   treesPerLevel: number;
   splitsPerTree: number;
   pixelsPerLevel: number;
+  /** Principal directions per level of the compressed leaves; 0: not compressed. */
+  components: number;
   arrays: Record<ArrayName, { type: 'f32' | 'u16'; length: number; offset: number }>;
 }
 
@@ -191,7 +201,7 @@ export function serializeConverted(model: ShapeModel, source: { size: number; mt
   const arrays = {} as CacheHeader['arrays'];
   let offset = 0;
   for (const name of ARRAYS) {
-    const a = model[name];
+    const a = arrayOf(model, name);
     arrays[name] = { type: a instanceof Float32Array ? 'f32' : 'u16', length: a.length, offset };
     offset += Math.ceil(a.byteLength / 8) * 8;
   }
@@ -202,6 +212,7 @@ export function serializeConverted(model: ShapeModel, source: { size: number; mt
     treesPerLevel: model.treesPerLevel,
     splitsPerTree: model.splitsPerTree,
     pixelsPerLevel: model.pixelsPerLevel,
+    components: model.compressed?.components ?? 0,
     arrays,
   };
   const json = Buffer.from(JSON.stringify(header));
@@ -211,7 +222,7 @@ export function serializeConverted(model: ShapeModel, source: { size: number; mt
   out.writeUInt32LE(json.length, MAGIC.length);
   json.copy(out, MAGIC.length + 4);
   for (const name of ARRAYS) {
-    const a = model[name];
+    const a = arrayOf(model, name);
     Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, headLen + arrays[name].offset);
   }
   return out;
@@ -251,6 +262,7 @@ export function parseConverted(buf: Buffer, source?: { size: number; mtimeMs: nu
     leafValues: view.leafValues as Float32Array,
     anchorIdx: view.anchorIdx as Uint16Array,
     deltas: view.deltas as Float32Array,
+    ...(header.components > 0 ? { compressed: { components: header.components, basis: view.basis as Float32Array, leafCoeffs: view.leafCoeffs as Float32Array } } : {}),
   };
 }
 
@@ -265,10 +277,13 @@ export interface LoadedModel {
 
 /**
  * Loads the model from `modelPath` (dlib format) through the converted copy at `cachePath`: the copy
- * is used when it was made from this very file, else the dlib file is parsed and the copy rewritten
- * (atomically: a half-written copy is never read).
+ * is used when it was made from this very file with the same compression, else the dlib file is
+ * parsed (and its leaves compressed: `components`, 0 for none) and the copy rewritten (atomically:
+ * a half-written copy is never read).
  */
-export function loadShapeModel(modelPath: string, cachePath: string, now: () => number = () => performance.now()): LoadedModel {
+export function loadShapeModel(modelPath: string, cachePath: string, options: { components?: number; now?: () => number } = {}): LoadedModel {
+  const now = options.now ?? (() => performance.now());
+  const components = options.components ?? DEFAULT_COMPONENTS;
   const started = now();
   let st;
   try {
@@ -280,7 +295,7 @@ export function loadShapeModel(modelPath: string, cachePath: string, now: () => 
   if (cachePath) {
     try {
       const cached = parseConverted(readFileSync(cachePath), source);
-      if (cached) return { model: cached, from: 'cache', ms: now() - started };
+      if (cached && (cached.compressed?.components ?? 0) === Math.min(components, 2 * cached.parts)) return { model: cached, from: 'cache', ms: now() - started };
     } catch {
       // no copy yet, or unreadable: make one
     }
@@ -293,6 +308,7 @@ export function loadShapeModel(modelPath: string, cachePath: string, now: () => 
     if (e instanceof ModelFormatError) throw new ModelFormatError(`landmark model ${modelPath}: ${e.message}`);
     throw e;
   }
+  if (components > 0) model.compressed = compressLeaves(model, components);
   let cacheError: string | undefined;
   if (cachePath) {
     try {

@@ -5,6 +5,9 @@
  * against the mean shape), walk every tree and add its leaf to the shape.
  */
 import type { ShapeModel } from './dlib-model.js';
+import type { CompressedLeaves } from './compress.js';
+
+const EMPTY = new Float32Array(0);
 
 export interface GrayImage {
   width: number;
@@ -25,10 +28,16 @@ export interface Box {
 export class ShapePredictor {
   private readonly pixels: Float32Array;
   private readonly shape: Float64Array;
+  private readonly coeffs: Float64Array;
 
-  constructor(readonly model: ShapeModel) {
+  /** With `compressed`, leaves are summed as coefficients (src/vision/landmarks/compress.ts). */
+  constructor(
+    readonly model: ShapeModel,
+    private readonly compressed: CompressedLeaves | null = null,
+  ) {
     this.pixels = new Float32Array(model.pixelsPerLevel);
     this.shape = new Float64Array(model.parts * 2);
+    this.coeffs = new Float64Array(compressed?.components ?? 0);
   }
 
   /** Landmarks as x0, y0, x1, y1, … in image pixels (sub-pixel; dlib rounds them). */
@@ -38,6 +47,11 @@ export class ShapePredictor {
     const { initialShape, anchorIdx, deltas, splitIdx1, splitIdx2, splitThresh, leafValues, levels, treesPerLevel, splitsPerTree, pixelsPerLevel } = m;
     const shape = this.shape;
     const pixels = this.pixels;
+    const coeffs = this.coeffs;
+    const K = this.compressed?.components ?? 0;
+    const leafCoeffs = this.compressed?.leafCoeffs ?? EMPTY;
+    const basis = this.compressed?.basis ?? EMPTY;
+    coeffs.fill(0);
     shape.set(initialShape);
     const n = m.parts;
     const rows = 2 * n;
@@ -72,8 +86,23 @@ export class ShapePredictor {
           const k = splitBase + node;
           node = pixels[splitIdx1[k]!]! - pixels[splitIdx2[k]!]! > splitThresh[k]! ? 2 * node + 1 : 2 * node + 2;
         }
-        const leaf = (tree * leaves + (node - splitsPerTree)) * rows;
-        for (let j = 0; j < rows; j++) shape[j] = shape[j]! + leafValues[leaf + j]!;
+        if (K > 0) {
+          const leaf = (tree * leaves + (node - splitsPerTree)) * K;
+          for (let c = 0; c < K; c++) coeffs[c] = coeffs[c]! + leafCoeffs[leaf + c]!;
+        } else {
+          const leaf = (tree * leaves + (node - splitsPerTree)) * rows;
+          for (let j = 0; j < rows; j++) shape[j] = shape[j]! + leafValues[leaf + j]!;
+        }
+      }
+      if (K > 0) {
+        // The level's summed coefficients back into a shape increment.
+        const b = level * rows * K;
+        for (let j = 0; j < rows; j++) {
+          let s = 0;
+          for (let c = 0; c < K; c++) s += basis[b + j * K + c]! * coeffs[c]!;
+          shape[j] = shape[j]! + s;
+        }
+        coeffs.fill(0);
       }
     }
     for (let i = 0; i < n; i++) {

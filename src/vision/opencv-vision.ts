@@ -1,0 +1,139 @@
+/**
+ * The real vision port: camera frames through the face pipeline, the action judge and auto-capture,
+ * answered to the machine as vision.* events. Time comes only from the frames' capture times, so a
+ * clip on a simulated clock replays exactly.
+ *
+ * Frames are analysed as they arrive, synchronously: the camera driver reads the next frame only
+ * after this one was judged, and it keeps only the newest, so a slow frame drops frames instead of
+ * queueing them (a queue would judge the past).
+ */
+import type { CameraPort, Frame } from '../drivers/camera/port.js';
+import type { PhotoStore } from '../terminal/photo-store.js';
+import type { Logger } from '../log/logger.js';
+import { ActionJudge, type JudgeEvent, type ThresholdOverrides } from './actions.js';
+import { AutoCapture, DEFAULT_CAPTURE, type CaptureOptions } from './capture.js';
+import type { VisionEngine } from './engine.js';
+import type { Mat } from './cv.js';
+import type { FrameObservation } from './observation.js';
+import type { VisionCommand, VisionEvent, VisionPort, VisionSession } from './port.js';
+
+export interface OpenCvVisionOptions {
+  thresholds?: ThresholdOverrides;
+  capture?: CaptureOptions;
+  /** Called with every analysed frame (the REPL's `vision` view, tests, bench). */
+  onObservation?: (observation: FrameObservation) => void;
+}
+
+export class OpenCvVision implements VisionPort {
+  constructor(
+    private readonly engine: VisionEngine,
+    private readonly camera: CameraPort,
+    private readonly photos: PhotoStore,
+    private readonly log: Logger,
+    private readonly options: OpenCvVisionOptions = {},
+  ) {}
+
+  open(emit: (event: VisionEvent) => void): VisionSession {
+    const session = new Session(this.engine, this.photos, this.log, this.options, emit);
+    const offFrame = this.camera.onFrame((frame) => session.offer(frame));
+    const offError = this.camera.onError((reason) => emit({ type: 'vision.cameraError', reason }));
+    this.camera.start().catch((e: Error) => emit({ type: 'vision.cameraError', reason: e.message }));
+    return {
+      command: (command) => session.command(command),
+      stop: () => {
+        offFrame();
+        offError();
+        session.close();
+        void this.camera.stop();
+      },
+    };
+  }
+}
+
+type Phase = 'idle' | 'baseline' | 'acting' | 'capturing' | 'done';
+
+class Session {
+  private readonly pipeline;
+  private readonly judge: ActionJudge;
+  private readonly capture: AutoCapture<Mat>;
+  private phase: Phase = 'idle';
+  private closed = false;
+  private index = 0;
+
+  constructor(
+    private readonly engine: VisionEngine,
+    private readonly photos: PhotoStore,
+    private readonly log: Logger,
+    private readonly options: OpenCvVisionOptions,
+    private readonly emit: (event: VisionEvent) => void,
+  ) {
+    this.pipeline = engine.pipeline();
+    this.judge = new ActionJudge(options.thresholds);
+    this.capture = new AutoCapture<Mat>(options.capture ?? DEFAULT_CAPTURE);
+  }
+
+  command(command: VisionCommand): void {
+    if (command.type === 'baseline') {
+      this.judge.clear();
+      this.phase = 'baseline';
+      // Already holding a neutral (e.g. the machine restarted the challenge after a lost face
+      // that came back): the person need not hold still again.
+      if (this.judge.state.phase === 'ready') queueMicrotask(() => this.answer({ type: 'vision.faceReady' }));
+    } else if (command.type === 'expect') {
+      this.judge.expect(command.action);
+      this.phase = 'acting';
+    } else {
+      this.judge.clear();
+      this.capture.reset();
+      this.phase = 'capturing';
+    }
+  }
+
+  offer(frame: Frame): void {
+    if (!this.closed) this.analyse(frame);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private analyse(frame: Frame): void {
+    let mat: Mat;
+    try {
+      mat = this.engine.matOf(frame);
+    } catch (e) {
+      // One bad frame (a torn MJPEG frame after a USB hiccup) is skipped, not fatal.
+      this.log.warn({ reason: (e as Error).message }, 'vision: frame skipped');
+      return;
+    }
+    const observation = this.pipeline.analyze(mat, frame.at, this.index++);
+    this.options.onObservation?.(observation);
+    for (const event of this.judge.observe(observation)) this.onJudge(event);
+    if (this.phase === 'capturing') {
+      const chosen = this.capture.observe(observation, mat);
+      if (chosen) {
+        this.phase = 'done';
+        const ref = this.photos.put(this.engine.jpeg(chosen.frame));
+        this.answer({ type: 'vision.photo', photoRef: ref, quality: chosen.score });
+      }
+    }
+  }
+
+  private onJudge(event: JudgeEvent): void {
+    if (event.type === 'baseline') {
+      if (this.phase === 'baseline') this.answer({ type: 'vision.faceReady' });
+    } else if (event.type === 'passed') {
+      if (this.phase === 'acting') this.answer({ type: 'vision.actionPassed', action: event.action });
+    } else if (event.type === 'restart') {
+      // Only once the person is being judged: while positioning, the machine just keeps waiting.
+      if (this.phase === 'acting' || this.phase === 'capturing') {
+        this.phase = 'idle';
+        this.answer(event.reason === 'multiple-faces' ? { type: 'vision.multipleFaces' } : { type: 'vision.faceLost' });
+      }
+    }
+  }
+
+  private answer(event: VisionEvent): void {
+    if (!this.closed) this.emit(event);
+  }
+}
