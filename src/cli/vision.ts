@@ -63,6 +63,7 @@ export function analyze(engine: VisionEngine, path: string, options: { fps?: num
   let frames = 0;
   for (const frame of readClip(engine.cv, path, { ...(options.fps ? { fps: options.fps } : {}), onSkip: (file, reason) => io.err(`skipped ${file}: ${reason}`) })) {
     const o = pipeline.analyze(frame.mat, frame.at, frame.index);
+    frame.mat.release();
     const faces = o.faces.map((f) => (options.landmarks ? { ...faceJson(f), landmarks: Array.from(f.landmarks, (v) => r1(v)) } : faceJson(f)));
     io.out(JSON.stringify({ frame: frame.index, at: frame.at, faces }));
     frames++;
@@ -79,6 +80,7 @@ export function check(engine: VisionEngine, path: string, actions: Action[], opt
   for (const frame of readClip(engine.cv, path, options.fps ? { fps: options.fps } : {})) {
     last = frame.at;
     events.push(...challenge.observe(pipeline.analyze(frame.mat, frame.at, frame.index)));
+    frame.mat.release();
     if (challenge.done) break;
   }
   events.push(...challenge.end(last));

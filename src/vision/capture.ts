@@ -110,13 +110,16 @@ export class AutoCapture<F> {
     this.best = null;
   }
 
-  /** Feeds one analysed frame (`frame` is what the photo is made from); returns the chosen frame when done. */
-  observe(observation: FrameObservation, frame: F): { frame: F; score: number; at: number } | null {
+  /**
+   * Feeds one analysed frame; `frame` makes what the photo is made from (called only for a frame
+   * that becomes the best so far, e.g. to encode it). Returns the chosen frame when done.
+   */
+  observe(observation: FrameObservation, frame: () => F): { frame: F; score: number; at: number } | null {
     const face = observation.faces.length === 1 ? observation.faces[0]! : null;
     const score = face?.quality.score ?? 0;
     if (score > 0) {
       this.streak++;
-      if (this.streak >= this.options.steadyFrames && (!this.best || score > this.best.score)) this.best = { score, frame, at: observation.at };
+      if (this.streak >= this.options.steadyFrames && (!this.best || score > this.best.score)) this.best = { score, frame: frame(), at: observation.at };
       if (this.streak >= this.options.steadyFrames && this.openedAt === null) this.openedAt = observation.at;
     } else {
       this.streak = 0;

@@ -20,6 +20,12 @@ export class OpenCvUnavailable extends Error {
 export function opencv(): CV {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
+  // With the bindings' external-memory accounting on, a Mat left to the garbage collector can abort
+  // Node ("Check failed: marking_done_"); seen reading clips. Mats in hot paths are released
+  // explicitly instead (face-pipeline.ts, opencv-vision.ts, the camera driver).
+  process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
+  // OpenCV's own [ WARN ] lines (a device that does not open) would go to stderr unformatted.
+  process.env.OPENCV_LOG_LEVEL ??= 'ERROR';
   try {
     // opencv-build logs its configuration to stdout on load; our stdout carries JSON lines.
     (require('@u4/opencv-build') as { Log: { silence: boolean } }).Log.silence = true;

@@ -177,6 +177,7 @@ export class FacePipeline {
     });
     this.timings.measure = now() - t0;
     this.frames++;
+    if (gray !== frame) gray.release();
     return { index, at, width, height, faces };
   }
 
@@ -184,7 +185,9 @@ export class FacePipeline {
     const cv = this.cv;
     const o = this.options;
     const scale = Math.min(1, o.detectWidth / gray.cols);
-    const small = (scale < 1 ? gray.resize(Math.round(gray.rows * scale), Math.round(gray.cols * scale), 0, 0, cv.INTER_AREA) : gray).equalizeHist();
+    const scaled = scale < 1 ? gray.resize(Math.round(gray.rows * scale), Math.round(gray.cols * scale), 0, 0, cv.INTER_AREA) : gray;
+    const small = scaled.equalizeHist();
+    if (scaled !== gray) scaled.release();
     const min = Math.max(20, Math.round(o.minFaceFraction * small.cols));
     const find = (img: Mat) => this.cascade.detectMultiScale(img, o.scaleFactor, o.minNeighbors, 0, new cv.Size(min, min)).objects;
     let found = find(small).map((r) => ({ cx: r.x + r.width / 2, cy: r.y + r.height / 2, w: r.width, h: r.height }));
@@ -195,7 +198,9 @@ export class FacePipeline {
         const centre = new cv.Point2(small.cols / 2, small.rows / 2);
         const turned = small.warpAffine(cv.getRotationMatrix2D(centre, angle, 1), new cv.Size(small.cols, small.rows), cv.INTER_LINEAR, cv.BORDER_REPLICATE);
         const rad = (angle * Math.PI) / 180;
-        found = find(turned).map((r) => {
+        const seen = find(turned);
+        turned.release();
+        found = seen.map((r) => {
           // back from the turned copy: rotate the box centre by -angle about the image centre
           const x = r.x + r.width / 2 - centre.x, y = r.y + r.height / 2 - centre.y;
           return { cx: centre.x + x * Math.cos(rad) - y * Math.sin(rad), cy: centre.y + x * Math.sin(rad) + y * Math.cos(rad), w: r.width, h: r.height };
@@ -203,6 +208,7 @@ export class FacePipeline {
         if (found.length > 0) break;
       }
     }
+    small.release();
     return found.map((r) => {
       const w = r.w / scale, h = r.h / scale;
       const left = (r.cx - r.w / 2) / scale + CASCADE_TO_MODEL.dx * w, top = (r.cy - r.h / 2) / scale + CASCADE_TO_MODEL.dy * h;
@@ -284,9 +290,10 @@ function regionStats(cv: CV, gray: Mat, box: [number, number, number, number]): 
   if (w < 8 || h < 8) return { sharpness: 0, brightness: 0, clipped: 1 };
   const face = gray.getRegion(new cv.Rect(x, y, w, h)).resize(128, 128, 0, 0, cv.INTER_AREA);
   const lap = face.laplacian(cv.CV_64F);
-  const { stddev } = lap.meanStdDev();
+  const { mean, stddev } = lap.meanStdDev();
   const sd = stddev.at(0, 0) as number;
   const px = face.getData();
+  for (const m of [face, lap, mean, stddev]) m.release();
   let sum = 0, clipped = 0;
   for (let i = 0; i < px.length; i++) {
     const v = px[i]!;

@@ -55,7 +55,8 @@ type Phase = 'idle' | 'baseline' | 'acting' | 'capturing' | 'done';
 class Session {
   private readonly pipeline;
   private readonly judge: ActionJudge;
-  private readonly capture: AutoCapture<Mat>;
+  /** Candidates are kept as JPEG: encoded only when a frame becomes the best so far. */
+  private readonly capture: AutoCapture<Buffer>;
   private phase: Phase = 'idle';
   private closed = false;
   private index = 0;
@@ -69,7 +70,7 @@ class Session {
   ) {
     this.pipeline = engine.pipeline();
     this.judge = new ActionJudge(options.thresholds);
-    this.capture = new AutoCapture<Mat>(options.capture ?? DEFAULT_CAPTURE);
+    this.capture = new AutoCapture<Buffer>(options.capture ?? DEFAULT_CAPTURE);
   }
 
   command(command: VisionCommand): void {
@@ -106,16 +107,19 @@ class Session {
       this.log.warn({ reason: (e as Error).message }, 'vision: frame skipped');
       return;
     }
-    const observation = this.pipeline.analyze(mat, frame.at, this.index++);
-    this.options.onObservation?.(observation);
-    for (const event of this.judge.observe(observation)) this.onJudge(event);
-    if (this.phase === 'capturing') {
-      const chosen = this.capture.observe(observation, mat);
-      if (chosen) {
-        this.phase = 'done';
-        const ref = this.photos.put(this.engine.jpeg(chosen.frame));
-        this.answer({ type: 'vision.photo', photoRef: ref, quality: chosen.score });
+    try {
+      const observation = this.pipeline.analyze(mat, frame.at, this.index++);
+      this.options.onObservation?.(observation);
+      for (const event of this.judge.observe(observation)) this.onJudge(event);
+      if (this.phase === 'capturing') {
+        const chosen = this.capture.observe(observation, () => this.engine.jpeg(mat));
+        if (chosen) {
+          this.phase = 'done';
+          this.answer({ type: 'vision.photo', photoRef: this.photos.put(chosen.frame), quality: chosen.score });
+        }
       }
+    } finally {
+      mat.release();
     }
   }
 

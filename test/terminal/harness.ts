@@ -4,11 +4,11 @@ import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ScreenView } from '../../src/screens/view.js';
 import type { Output } from '../../src/terminal/outputs.js';
-import { createSimTerminal } from '../../src/terminal/sim-profile.js';
+import { createSimTerminal, type SimTerminalOptions } from '../../src/terminal/sim-profile.js';
 
 export const START = Date.parse('2026-11-28T09:00:00+08:00');
 
-export async function simTerminal(overrides: Record<string, unknown> = {}) {
+export async function simTerminal(overrides: Record<string, unknown> = {}, options: Pick<SimTerminalOptions, 'engine'> & { vision?: SimTerminalOptions['vision'] } = {}) {
   const clock = new SimClock(START);
   const views: ScreenView[] = [];
   const outputs: Output[] = [];
@@ -18,7 +18,8 @@ export async function simTerminal(overrides: Record<string, unknown> = {}) {
     clock,
     logger: silentLogger(),
     seed: 7,
-    vision: 'scripted',
+    vision: options.vision ?? 'scripted',
+    ...(options.engine ? { engine: options.engine } : {}),
     onView: (v) => views.push(v),
     onOutput: (o) => outputs.push(o),
   });

@@ -4,28 +4,32 @@
  */
 import type { HealthSource, Lifecycle } from '../emitter.js';
 
-interface FrameBase {
+interface FrameTiming {
   /** Capture time, epoch ms on the terminal's clock. */
   at: number;
-  /** Counts frames from the camera's start: a gap shows dropped frames. */
+  /**
+   * Counts the frames the source produced, across restarts of the driver: a gap means frames were
+   * dropped (by the driver, e.g. a stale one, or an unreadable image in a folder) before delivery.
+   * Absent when the source does not number its frames (the simulated camera).
+   */
   seq?: number;
 }
 
-/** As delivered by the device or a file: MJPEG frames are JPEG. */
-export interface EncodedFrame extends FrameBase {
+/** An encoded image as delivered by the device (MJPEG frames are JPEG). */
+export interface EncodedFrame extends FrameTiming {
   format: 'jpeg' | 'png';
   data: Buffer;
 }
 
-/** Decoded pixels, 3 bytes a pixel in B, G, R order, rows packed (width * 3 bytes a row). */
-export interface RawFrame extends FrameBase {
+/** A decoded image: packed BGR bytes, row after row, `width * height * 3` bytes (OpenCV's layout). */
+export interface BgrFrame extends FrameTiming {
   format: 'bgr';
   width: number;
   height: number;
   data: Buffer;
 }
 
-export type Frame = EncodedFrame | RawFrame;
+export type Frame = EncodedFrame | BgrFrame;
 
 export interface CameraPort extends Lifecycle, HealthSource {
   /** Frames arrive through the listener between start() and stop(). */

@@ -1,0 +1,72 @@
+// The photo gate and the choice of the best frame (pure: observations in, frame out).
+import t from 'tap';
+import { AutoCapture, gateProblems, photoQuality, DEFAULT_QUALITY, type QualityInput } from '../../src/vision/capture.js';
+import type { FrameObservation, FaceObservation } from '../../src/vision/observation.js';
+
+const good: QualityInput = {
+  pose: { yaw: 2, pitch: -3, roll: 1 },
+  ear: 0.3,
+  placement: { size: 0.3, dx: 0.02, dy: -0.03 },
+  sharpness: 400,
+  brightness: 130,
+  clipped: 0.001,
+};
+
+t.test('each gate names its problem; a good face passes with a score', async (t) => {
+  t.same(gateProblems(good), []);
+  t.ok(photoQuality(good).score > 0.5);
+  const cases: Array<[Partial<QualityInput>, string]> = [
+    [{ pose: { yaw: 20, pitch: 0, roll: 0 } }, 'not-frontal'],
+    [{ pose: { yaw: 0, pitch: -15, roll: 0 } }, 'not-frontal'],
+    [{ pose: { yaw: 0, pitch: 0, roll: 14 } }, 'tilted'],
+    [{ ear: 0.1 }, 'eyes-closed'],
+    [{ sharpness: 20 }, 'blurred'],
+    [{ brightness: 40 }, 'too-dark'],
+    [{ brightness: 230 }, 'too-bright'],
+    [{ clipped: 0.2 }, 'too-bright'],
+    [{ placement: { size: 0.1, dx: 0, dy: 0 } }, 'too-far'],
+    [{ placement: { size: 0.3, dx: 0.2, dy: 0.1 } }, 'off-centre'],
+  ];
+  for (const [change, problem] of cases) {
+    const q = { ...good, ...change };
+    t.same(gateProblems(q), [problem], problem);
+    t.equal(photoQuality(q).score, 0, `${problem}: no score`);
+  }
+  // better centred and more frontal scores higher
+  t.ok(photoQuality({ ...good, pose: { yaw: 0, pitch: 0, roll: 0 }, placement: { size: 0.3, dx: 0, dy: 0 } }).score > photoQuality(good).score);
+  t.ok(photoQuality({ ...good, pose: { yaw: 10, pitch: 0, roll: 0 } }).score < photoQuality(good).score);
+  t.equal(DEFAULT_QUALITY.maxYaw, 12);
+});
+
+function frame(at: number, scores: number[]): FrameObservation {
+  const faces = scores.map((score, i) => ({ track: i + 1, quality: { sharpness: 1, brightness: 1, clipped: 0, score } }) as unknown as FaceObservation);
+  return { index: at / 100, at, width: 640, height: 480, faces };
+}
+
+t.test('AutoCapture waits for a steady run, then answers the best frame of the window', async (t) => {
+  const c = new AutoCapture<string>({ windowMs: 800, steadyFrames: 3 });
+  const seq: Array<[number, number[]]> = [
+    [0, [0.5]], [100, [0]], // broken run
+    [200, [0.5]], [300, [0.6]], [400, [0.55]], // steady: window opens at 400
+    [500, [0.9]], [600, [0.7]], [700, [0.5, 0.8]], // two faces: not a candidate, breaks the run
+    [800, [0.6]], [900, [0.6]], [1000, [0.95]], [1100, [0.6]], [1200, [0.6]],
+  ];
+  let chosen = null as ReturnType<typeof c.observe>;
+  for (const [at, scores] of seq) {
+    const r = c.observe(frame(at, scores), () => `frame@${at}`);
+    if (r) {
+      chosen = r;
+      t.equal(at, 1200, 'answers when the window (opened at 400) has run 800 ms');
+      break;
+    }
+  }
+  t.ok(chosen);
+  t.equal(chosen!.frame, 'frame@1000', 'the best frame of a steady run');
+  t.equal(chosen!.score, 0.95);
+});
+
+t.test('AutoCapture never answers without a steady run', async (t) => {
+  const c = new AutoCapture<number>({ windowMs: 300, steadyFrames: 3 });
+  for (let i = 0; i < 50; i++) t.equal(c.observe(frame(i * 100, i % 3 === 2 ? [0] : [0.8]), () => i), null);
+  for (let i = 0; i < 50; i++) t.equal(c.observe(frame(5000 + i * 100, []), () => i), null, 'no face');
+});
