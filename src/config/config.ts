@@ -105,7 +105,15 @@ const schema = {
       baudRate: { doc: 'Serial speed of the scanner (serial mode)', format: 'nat', default: 9_600 },
       terminator: { doc: 'What ends a scan: CR, LF, CRLF or TAB (HID: Enter for CR/LF/CRLF)', format: ['CR', 'LF', 'CRLF', 'TAB'], default: 'CR' },
     },
-    camera: { device: { doc: 'V4L2 camera device', format: String, default: '/dev/video0' } },
+    camera: {
+      kind: { doc: 'sim: frames pushed by traces, the REPL or tests; clip: a video file or image folder played as the camera (looped); device: V4L2 through OpenCV', format: ['sim', 'clip', 'device'], default: 'sim', env: 'LIFECHECK_CAMERA' },
+      device: { doc: 'V4L2 camera device', format: String, default: '/dev/video0' },
+      clip: { doc: 'Video file or image folder for kind clip', format: String, default: '', env: 'LIFECHECK_CAMERA_CLIP' },
+      width: { doc: 'Capture width in pixels', format: 'nat', default: 640 },
+      height: { doc: 'Capture height in pixels', format: 'nat', default: 480 },
+      fps: { doc: 'Frames per second asked of the camera (and the pace of an image folder)', format: 'nat', default: 15 },
+      fourcc: { doc: 'Pixel format asked of the camera: MJPG (most USB webcams at 640x480 and up) or YUYV', format: ['MJPG', 'YUYV'], default: 'MJPG' },
+    },
     touch: { device: { doc: 'evdev touchscreen device', format: String, default: '/dev/input/event0' } },
     display: {
       framebuffer: { doc: 'Framebuffer device', format: String, default: '/dev/fb0' },
@@ -182,7 +190,7 @@ export interface LifecheckConfig {
     idReader: { kind: IdentityDeviceKind; port: string; baudRate: number; pollMs: number };
     sscReader: { kind: IdentityDeviceKind; reader: string };
     barcode: { kind: IdentityDeviceKind; mode: 'serial' | 'hid'; device: string; baudRate: number; terminator: 'CR' | 'LF' | 'CRLF' | 'TAB' };
-    camera: { device: string };
+    camera: { kind: 'sim' | 'clip' | 'device'; device: string; clip: string; width: number; height: number; fps: number; fourcc: 'MJPG' | 'YUYV' };
     touch: { device: string };
     display: { framebuffer: string; width: number; height: number };
     speaker: { alsaDevice: string; volume: number };
@@ -267,6 +275,8 @@ function crossCheck(c: LifecheckConfig): void {
   if (c.devices.idReader.pollMs < 20) problems.push('devices.idReader.pollMs: must be at least 20 (the reader is asked this often)');
   if (!(c.vision.focalFactor >= 0.3 && c.vision.focalFactor <= 5)) problems.push('vision.focalFactor: must be from 0.3 to 5 (focal length over frame width)');
   if (c.vision.detectWidth < 80 || c.vision.detectWidth > 1920) problems.push('vision.detectWidth: must be from 80 to 1920 pixels');
+  if (c.devices.camera.kind === 'clip' && !c.devices.camera.clip) problems.push('devices.camera.clip: kind clip needs the path of a video file or image folder');
+  if (c.devices.camera.fps < 1 || c.devices.camera.fps > 120) problems.push('devices.camera.fps: must be from 1 to 120');
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }

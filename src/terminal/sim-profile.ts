@@ -26,6 +26,9 @@ import { CooperativeVision } from '../vision/cooperative.js';
 import { ScriptedVision } from '../vision/scripted.js';
 import { engineOptions, VisionEngine } from '../vision/engine.js';
 import { OpenCvVision } from '../vision/opencv-vision.js';
+import { OpenCvCamera, type CameraSource } from '../drivers/camera/opencv.js';
+import type { CameraPort } from '../drivers/camera/port.js';
+import { clipKind } from '../vision/clip.js';
 import type { VisionPort } from '../vision/port.js';
 import type { Output } from './outputs.js';
 import { PhotoStore } from './photo-store.js';
@@ -94,17 +97,18 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
   const random = options.random ?? Math.random;
   const siPort = config.si.kind === 'https' ? createHttpsSi(config, clock, options.logger, random) : si;
   const outbox = createOutbox(config, siPort, clock, options.logger, random);
+  const terminalCamera = cameraOf(options, camera);
   const terminal = new Terminal({
     ports: {
       idReader: devices.idReader,
-      camera,
+      camera: terminalCamera,
       sscReader: devices.sscReader,
       barcode: devices.barcode,
       touch: devices.touch,
       display: options.ports?.display ?? devices.display,
       speaker: options.ports?.speaker ?? devices.speaker,
       printer: options.ports?.printer ?? devices.printer,
-      vision: scripted ?? visionOf(options, camera, photos),
+      vision: scripted ?? visionOf(options, terminalCamera, photos),
       si: siPort,
     },
     clock,
@@ -122,8 +126,26 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
   return { terminal, devices, outbox, photos };
 }
 
-function visionOf(options: SimTerminalOptions, camera: SimCamera, photos: PhotoStore): VisionPort {
+/**
+ * The terminal's camera: the simulated one (frames pushed in), or the OpenCV driver on a clip or a
+ * V4L2 device. With a real camera the simulated twin stays in `devices` but is never opened, so
+ * frames injected from the REPL are reported as dropped.
+ */
+function cameraOf(options: SimTerminalOptions, sim: SimCamera): CameraPort {
+  const c = options.config.devices.camera;
+  if (c.kind === 'sim') return sim;
+  const source: CameraSource =
+    c.kind === 'device'
+      ? { kind: 'device', device: c.device, width: c.width, height: c.height, fps: c.fps, fourcc: c.fourcc }
+      : clipKind(c.clip) === 'folder'
+        ? { kind: 'folder', path: c.clip, fps: c.fps, loop: true }
+        : { kind: 'file', path: c.clip, loop: true };
+  return new OpenCvCamera({ source, clock: options.clock, logger: options.logger });
+}
+
+function visionOf(options: SimTerminalOptions, camera: CameraPort, photos: PhotoStore): VisionPort {
   if (options.vision !== 'opencv') return new CooperativeVision(options.clock, camera, photos);
+  // The same port the terminal reads (a clip or device camera when configured).
   const engine = options.engine ?? VisionEngine.create(engineOptions(options.config.vision));
   return new OpenCvVision(engine, camera, photos, options.logger);
 }
