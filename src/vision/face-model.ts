@@ -26,6 +26,12 @@ export const MOUTH_INNER = range(60, 67); // 60/64 corners, 61-63 upper inner, 6
  */
 export const RIGID = [0, 1, 2, 14, 15, 16, 27, 28, 29, 30, 31, 33, 35, 36, 39, 42, 45, 48, 54];
 
+/**
+ * The outline points among them: on a turned head they mark the silhouette, not fixed points of the
+ * skull (src/vision/face-pipeline.ts slides them round the head with the yaw).
+ */
+export const CONTOUR = new Set([0, 1, 2, 14, 15, 16]);
+
 /** Distance between the outer eye corners of an adult (biocular width), to give the model a size. */
 const BIOCULAR_MM = 92;
 

@@ -11,7 +11,7 @@
  */
 import type { CV, Mat } from './cv.js';
 import type { FaceObservation, FrameObservation } from './observation.js';
-import { referenceHead, RIGID } from './face-model.js';
+import { CONTOUR, referenceHead, RIGID } from './face-model.js';
 import { eyeAspectRatio, landmarkBox, mouthAspectRatio, placement } from './measures.js';
 import { estimateIntrinsics, eulerFromMatrix, rodrigues, type HeadPose } from './pose.js';
 import type { Box, GrayImage, ShapePredictor } from './landmarks/predictor.js';
@@ -220,7 +220,6 @@ export class FacePipeline {
     const cv = this.cv;
     const k = estimateIntrinsics(width, height, this.options.focalFactor);
     const camera = new cv.Mat([[k.focal, 0, k.cx], [0, k.focal, k.cy], [0, 0, 1]], cv.CV_64F);
-    const objectPoints = RIGID.map((i) => new cv.Point3(this.head[3 * i]!, this.head[3 * i + 1]!, this.head[3 * i + 2]!));
     const imagePoints = RIGID.map((i) => new cv.Point2(track.landmarks[2 * i]!, track.landmarks[2 * i + 1]!));
     // The last pose seeds this one (steadier angles, fewer iterations); a new face starts frontal at
     // the distance its size gives. Without a seed the fit can land on the mirrored solution.
@@ -230,19 +229,29 @@ export class FacePipeline {
       track.rvec = [0, 0, 0];
       track.tvec = [((x + w / 2 - k.cx) * z) / k.focal, ((y + w / 2 - k.cy) * z) / k.focal, z];
     }
-    const options = { useExtrinsicGuess: true, rvec: new cv.Vec3(...track.rvec), tvec: new cv.Vec3(...track.tvec), flags: cv.SOLVEPNP_ITERATIVE };
-    const result = (cv.solvePnP as unknown as SolvePnPWithOptions)(objectPoints, imagePoints, camera, [0, 0, 0, 0], options);
-    const r: [number, number, number] = [result.rvec.x, result.rvec.y, result.rvec.z];
-    const t: [number, number, number] = [result.tvec.x, result.tvec.y, result.tvec.z];
-    // A fit behind the camera is a mirrored solution: start afresh next frame.
-    if (!result.returnValue || t[2] <= 0) {
-      track.rvec = null;
-      track.tvec = null;
-    } else {
-      track.rvec = r;
-      track.tvec = t;
+    let r = track.rvec, t = track.tvec;
+    let pose = eulerFromMatrix(rodrigues(r));
+    let ok = true;
+    // The outline landmarks sit on the face's silhouette, which slides round the head as it turns:
+    // fit with the outline points placed where the silhouette is at the current yaw, twice (the
+    // second time at the yaw the first fit found).
+    for (let pass = 0; pass < 2 && ok; pass++) {
+      const objectPoints = RIGID.map((i) => {
+        const [x, y, z] = CONTOUR.has(i) ? silhouettePoint(this.head, i, pose.yaw) : [this.head[3 * i]!, this.head[3 * i + 1]!, this.head[3 * i + 2]!];
+        return new cv.Point3(x, y, z);
+      });
+      const options = { useExtrinsicGuess: true, rvec: new cv.Vec3(...r), tvec: new cv.Vec3(...t), flags: cv.SOLVEPNP_ITERATIVE };
+      const result = (cv.solvePnP as unknown as SolvePnPWithOptions)(objectPoints, imagePoints, camera, [0, 0, 0, 0], options);
+      r = [result.rvec.x, result.rvec.y, result.rvec.z];
+      t = [result.tvec.x, result.tvec.y, result.tvec.z];
+      // A fit behind the camera is a mirrored solution: start afresh next frame.
+      ok = result.returnValue && t[2] > 0;
+      pose = eulerFromMatrix(rodrigues(r));
     }
-    return eulerFromMatrix(rodrigues(r));
+    camera.release();
+    track.rvec = ok ? r : null;
+    track.tvec = ok ? t : null;
+    return pose;
   }
 
   private keep(track: Track, pose: HeadPose, at: number, width: number, height: number): boolean {
@@ -266,6 +275,19 @@ type SolvePnPWithOptions = (
   dist: number[],
   options: { useExtrinsicGuess: boolean; flags: number; rvec?: unknown; tvec?: unknown },
 ) => { returnValue: boolean; rvec: { x: number; y: number; z: number }; tvec: { x: number; y: number; z: number } };
+
+/**
+ * Where outline landmark `i` is on a head turned by `yawDeg`: the outline point lies on the head's
+ * silhouette, modelled as a vertical cylinder through the point's frontal position (radius |x|,
+ * axis at the point's depth). The silhouette is where the surface turns away from the camera,
+ * azimuth ±90° − yaw from the front; at yaw 0 this is the reference point itself.
+ */
+export function silhouettePoint(head: Float64Array, i: number, yawDeg: number): [number, number, number] {
+  const x = head[3 * i]!, y = head[3 * i + 1]!, z = head[3 * i + 2]!;
+  const r = Math.abs(x);
+  const phi = Math.sign(x) * (Math.PI / 2) - (yawDeg * Math.PI) / 180;
+  return [r * Math.sin(phi), y, z - r * Math.cos(phi)];
+}
 
 /** Intersection over the smaller box's area. */
 function overlap(a: Box, b: Box): number {

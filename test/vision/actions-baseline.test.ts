@@ -1,11 +1,11 @@
 import t from 'tap';
 import { ActionJudge, BaselineCollector } from '../../src/vision/actions.js';
-import { feed, ofType, Scene } from './observation-fixtures.js';
+import { feed, ofType, Scene, sceneJudge } from './observation-fixtures.js';
 
 t.test('a steady neutral face gives a baseline after 600 ms, at 15 and 30 fps', async (t) => {
   for (const fps of [15, 30]) {
     const scene = new Scene({ fps, seed: 1 }).hold(1_500);
-    const judge = new ActionJudge();
+    const judge = sceneJudge();
     const events = feed(judge, scene.frames);
     t.same(events.map((e) => e.type), ['baseline'], `${fps} fps: one event`);
     t.equal(events[0]!.at, 1_600, `${fps} fps: on the first frame 600 ms after the first`);
@@ -27,7 +27,7 @@ t.test('the baseline waits for steadiness', async (t) => {
     scene.set({ yaw: 0 });
     const still = scene.nextAt;
     scene.hold(1_500);
-    const events = feed(new ActionJudge(), scene.frames);
+    const events = feed(sceneJudge(), scene.frames);
     const baselines = ofType(events, 'baseline');
     t.equal(baselines.length, 1, `${fps} fps: one baseline`);
     const after = baselines[0]!.at - still;
@@ -35,16 +35,16 @@ t.test('the baseline waits for steadiness', async (t) => {
   }
   // A slow drift counts as steady only while it stays within the spread.
   const drift = new Scene({ fps: 30, seed: 3, noise: { pose: 0 } }).move(3_000, { yaw: 14 }).hold(1_000);
-  const j = new ActionJudge({ baseline: { maxSpread: 2 } });
+  const j = sceneJudge({ baseline: { maxSpread: 2 } });
   const e = feed(j, drift.frames);
   t.ok(ofType(e, 'baseline')[0]!.at > drift.frames[0]!.at + 3_000, 'a 4.7°/s drift is not steady with maxSpread 2°');
-  const j2 = new ActionJudge({ baseline: { maxSpread: 6 } });
+  const j2 = sceneJudge({ baseline: { maxSpread: 6 } });
   t.equal(ofType(feed(j2, drift.frames), 'baseline')[0]!.at, 1_600, 'but is with the default 6°');
 });
 
 t.test('no baseline while the head is turned or raised away from frontal', async (t) => {
   const scene = new Scene({ fps: 30, seed: 4, start: { yaw: 25 } }).hold(2_000);
-  const judge = new ActionJudge();
+  const judge = sceneJudge();
   t.same(feed(judge, scene.frames), [], 'turned 25°: nothing');
   t.equal(judge.state.phase, 'collecting');
   t.equal(judge.state.collected.frames, 0);
@@ -58,17 +58,17 @@ t.test('actions are judged relative to the baseline, not to the camera', async (
   // A person whose neutral is turned 10° left and looking 8° down (camera above and to one side).
   const start = { yaw: 10, pitch: -8 };
   const small = new Scene({ fps: 30, seed: 6, start }).hold(1_000).move(300, { yaw: 22 }).hold(500).move(300, { yaw: 10 });
-  const j1 = new ActionJudge();
+  const j1 = sceneJudge();
   j1.expect('turn_left');
   t.equal(ofType(feed(j1, small.frames), 'passed').length, 0, 'yaw 22° absolute is only 12° from this neutral');
   t.ok(Math.abs(j1.state.baseline!.yaw - 10) < 1);
   const big = new Scene({ fps: 30, seed: 6, start }).hold(1_000).move(300, { yaw: 30 }).hold(500).move(300, { yaw: 10 });
-  const j2 = new ActionJudge();
+  const j2 = sceneJudge();
   j2.expect('turn_left');
   t.equal(ofType(feed(j2, big.frames), 'passed').length, 1, '20° from this neutral passes');
   // Looking down 8° already: raising to +6° absolute is 14° up from here.
   const raise = new Scene({ fps: 30, seed: 7, start }).hold(1_000).move(300, { pitch: 6 }).hold(500);
-  const j3 = new ActionJudge();
+  const j3 = sceneJudge();
   j3.expect('raise_head');
   t.equal(ofType(feed(j3, raise.frames), 'passed').length, 1, 'raise measured from −8°');
   // Narrow eyes (EAR 0.2 at rest): a blink to 0.1 passes although 0.1 is above a wide eye's closure.
@@ -78,14 +78,14 @@ t.test('actions are judged relative to the baseline, not to the camera', async (
     .hold(130)
     .move(70, { earRight: 0.2, earLeft: 0.2 })
     .hold(300);
-  const j4 = new ActionJudge();
+  const j4 = sceneJudge();
   j4.expect('blink');
   t.equal(ofType(feed(j4, narrow.frames), 'passed').length, 1, 'narrow eyes blink');
 });
 
 t.test('the baseline EAR is a median: a blink during collection does not lower it', async (t) => {
   const scene = new Scene({ fps: 30, seed: 9 }).hold(200).move(50, { earRight: 0.05, earLeft: 0.05 }).hold(100).move(50, { earRight: 0.3, earLeft: 0.3 }).hold(600);
-  const judge = new ActionJudge();
+  const judge = sceneJudge();
   t.equal(ofType(feed(judge, scene.frames), 'baseline').length, 1);
   const b = judge.state.baseline!;
   t.ok(Math.abs(b.ear - 0.3) < 0.01, `baseline EAR ${b.ear}`);

@@ -2,10 +2,10 @@ import t from 'tap';
 import { ActionJudge } from '../../src/vision/actions.js';
 import type { Action } from '../../src/vision/port.js';
 import type { FrameObservation } from '../../src/vision/observation.js';
-import { feed, ofType, photoClip, settled, type Person } from './observation-fixtures.js';
+import { feed, ofType, photoClip, settled, type Person, sceneJudge } from './observation-fixtures.js';
 
 function judge(action: Action, frames: FrameObservation[]) {
-  const j = new ActionJudge();
+  const j = sceneJudge();
   j.expect(action);
   const events = feed(j, frames);
   const progress = ofType(events, 'progress').map((e) => e.value);

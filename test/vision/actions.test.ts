@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ActionJudge, DEFAULT_ACTION_THRESHOLDS, resolveThresholds } from '../../src/vision/actions.js';
 import { ACTIONS, type Action } from '../../src/vision/port.js';
-import { feed, ofType, Scene, settled, type Person } from './observation-fixtures.js';
+import { feed, ofType, Scene, settled, type Person, sceneJudge } from './observation-fixtures.js';
 
 /** A person doing each action, as a kiosk user would (a bit slowly, overshooting the thresholds). */
 const PERFORM: Record<Action, (s: Scene) => Scene> = {
@@ -33,7 +33,7 @@ function attempt(action: Action, fps: number, seed: number, script = PERFORM[act
   script(scene);
   const to = scene.now;
   scene.hold(500);
-  const judge = new ActionJudge();
+  const judge = sceneJudge();
   judge.expect(action);
   const events = feed(judge, scene.frames);
   return { judge, events, from, to };
@@ -45,26 +45,26 @@ t.test('DEFAULT_ACTION_THRESHOLDS holds the documented values and overrides merg
   t.same(d.hold, { ms: 150, frames: 3 });
   t.equal(d.lostMs, 400);
   t.equal(d.maxGestureMs, 2500);
-  t.same(d.raise_head, { enter: 12, release: 8 });
-  t.same(d.lower_head, { enter: 12, release: 8 });
-  t.same(d.turn_left, { enter: 15, release: 10 });
-  t.same(d.turn_right, { enter: 15, release: 10 });
-  t.same(d.nod, { down: 10, back: 5 });
-  t.same(d.shake_head, { side: 12, back: 5 });
-  t.same(d.blink, { closeRatio: 0.6, openRatio: 0.85, eyeRatio: 0.75, minMs: 80, maxMs: 700, maxYaw: 20, maxPitch: 15 });
+  t.same(d.raise_head, { enter: 8, release: 5 });
+  t.same(d.lower_head, { enter: 8, release: 5 });
+  t.same(d.turn_left, { enter: 9, release: 6 });
+  t.same(d.turn_right, { enter: 9, release: 6 });
+  t.same(d.nod, { down: 7, back: 4 });
+  t.same(d.shake_head, { side: 8, back: 4 });
+  t.same(d.blink, { closeRatio: 0.6, openRatio: 0.85, eyeRatio: 0.75, minMs: 60, maxMs: 700, maxYaw: 20, maxPitch: 15 });
   t.same(d.open_mouth, { enter: 0.25, release: 0.12 });
   t.same(d.spoof, { maxScaleJump: 0.08, maxRollJump: 6, guardMs: 150 });
   t.ok(Object.isFrozen(d) && Object.isFrozen(d.blink), 'the defaults cannot be changed by accident');
 
   const r = resolveThresholds({ lostMs: 800, raise_head: { enter: 20 }, blink: { maxMs: 900 } });
   t.equal(r.lostMs, 800);
-  t.same(r.raise_head, { enter: 20, release: 8 });
+  t.same(r.raise_head, { enter: 20, release: 5 });
   t.equal(r.blink.maxMs, 900);
   t.equal(r.blink.closeRatio, 0.6);
-  t.equal(DEFAULT_ACTION_THRESHOLDS.raise_head.enter, 12, 'overriding does not touch the defaults');
+  t.equal(DEFAULT_ACTION_THRESHOLDS.raise_head.enter, 8, 'overriding does not touch the defaults');
   t.equal(new ActionJudge({ turn_left: { enter: 30, release: 20 } }).thresholds.turn_left.enter, 30);
 
-  t.throws(() => resolveThresholds({ raise_head: { release: 13 } }), RangeError, 'release above enter');
+  t.throws(() => resolveThresholds({ raise_head: { release: 9 } }), RangeError, 'release above enter');
   t.throws(() => resolveThresholds({ blink: { closeRatio: 0.9 } }), RangeError, 'close above open');
   t.throws(() => resolveThresholds({ lostMs: -1 }), RangeError);
   t.throws(() => resolveThresholds({ lostMs: Number.NaN }), RangeError);
@@ -134,7 +134,7 @@ t.test('hysteresis: jitter around the nod threshold passes one nod only', async 
     const back = new Scene({ fps, seed: 23, start: { pitch: -10 }, t0: hover.nextAt }).move(250, { pitch: 0 }).hold(3_000);
     const crossings = hover.frames.filter((f, i) => i > 0 && Math.sign(f.faces[0]!.pose.pitch + 10) !== Math.sign(hover.frames[i - 1]!.faces[0]!.pose.pitch + 10)).length;
     t.ok(crossings >= 5, `the jitter crosses −10° ${crossings} times`);
-    const judge = new ActionJudge();
+    const judge = sceneJudge();
     judge.expect('nod');
     const events = feed(judge, [...scene.frames, ...hover.frames]);
     t.equal(ofType(events, 'passed').length, 0, `${fps} fps: no pass while still down`);
@@ -156,7 +156,7 @@ t.test('hysteresis: a head held jittering near the threshold does not flicker th
     // The bar follows smoothly (about 100 ms behind): count from 0.5 s after the head stopped.
     const climbEnd = scene.nextAt + 500;
     scene.hold(3_000);
-    const judge = new ActionJudge();
+    const judge = sceneJudge();
     judge.expect('raise_head');
     const progress = ofType(feed(judge, scene.frames), 'progress');
     const climb = progress.filter((e) => e.at < climbEnd);
@@ -171,14 +171,14 @@ t.test('hysteresis: a head held jittering near the threshold does not flicker th
 
   // Control: without smoothing and with a fall band as small as the step, the same head flickers.
   const raw = settled({ fps: 30, seed: 31 }).move(300, { pitch: 10 }).hold(3_000);
-  const flicker = new ActionJudge({ progress: { smoothMs: 0, fall: 0.05 } });
+  const flicker = sceneJudge({ progress: { smoothMs: 0, fall: 0.05 } });
   flicker.expect('raise_head');
   const fp = ofType(feed(flicker, raw.frames), 'progress');
   t.ok(fp.length >= 20, `without hysteresis: ${fp.length} progress events`);
 
   // And still, at neutral, for 3 s: almost nothing.
   const still = settled({ fps: 30, seed: 32 }).hold(3_000);
-  const judge = new ActionJudge();
+  const judge = sceneJudge();
   judge.expect('turn_left');
   const progress = ofType(feed(judge, still.frames), 'progress');
   t.ok(progress.length <= 1, `at neutral: ${progress.length} progress events`);
@@ -186,7 +186,7 @@ t.test('hysteresis: a head held jittering near the threshold does not flicker th
 
   // Coming back to neutral after a failed attempt brings the bar down.
   const back = settled({ fps: 30, seed: 33 }).move(300, { yaw: 12 }).hold(300).move(300, { yaw: 0 }).hold(600);
-  const j2 = new ActionJudge();
+  const j2 = sceneJudge();
   j2.expect('turn_left');
   const p2 = ofType(feed(j2, back.frames), 'progress');
   t.ok(p2.some((e) => e.value >= 0.7), 'rose with the turn');
@@ -206,7 +206,7 @@ t.test('nod: up-only, or up then back, does not pass; down-up does', async (t) =
     // A single-frame pitch outlier (a pose solver glitch) is not a down.
     const glitch = settled({ fps, seed: 43, noise: { pose: 0 } });
     glitch.set({ pitch: -25 }).hold(1).set({ pitch: 0 }).hold(1_000);
-    const j = new ActionJudge();
+    const j = sceneJudge();
     j.expect('nod');
     t.equal(ofType(feed(j, glitch.frames), 'passed').length, 0, `${fps} fps: a one-frame outlier is not a nod`);
   }
@@ -256,7 +256,7 @@ t.test('blink: too long, too short, one eye, or while turning does not pass', as
   }
   // Too short: one closed frame at 30 fps (33 ms).
   const short = settled({ fps: 30, seed: 67 }).set(closeBoth).hold(1).set(openBoth).hold(600);
-  const j = new ActionJudge();
+  const j = sceneJudge();
   j.expect('blink');
   t.equal(ofType(feed(j, short.frames), 'passed').length, 0, 'a one-frame closure at 30 fps is a glitch');
   t.equal(j.state.detector?.['rejected'], 'too-short');
@@ -270,7 +270,7 @@ t.test('open_mouth held too briefly does not pass; held long enough does', async
     t.equal(ofType(enough.events, 'passed').length, 1, `${fps} fps: 250 ms open passes`);
   }
   // At 30 fps, 150 ms is 5 frames; with hold.frames = 8 the same 250 ms (8 frames) is needed.
-  const judge = new ActionJudge({ hold: { frames: 9 } });
+  const judge = sceneJudge({ hold: { frames: 9 } });
   judge.expect('open_mouth');
   const scene = settled({ fps: 30, seed: 72 }).set({ mar: 0.5 }).hold(250).set({ mar: 0.02 }).hold(300);
   t.equal(ofType(feed(judge, scene.frames), 'passed').length, 0, 'the frame minimum applies as well as the time');
@@ -278,7 +278,7 @@ t.test('open_mouth held too briefly does not pass; held long enough does', async
 
 t.test('an action must start from neutral: armed while already turned, it waits for the return', async (t) => {
   const scene = settled({ fps: 30, seed: 81 }).move(300, { yaw: 25 }).hold(300);
-  const judge = new ActionJudge();
+  const judge = sceneJudge();
   feed(judge, scene.frames);
   judge.expect('turn_left');
   const held = scene.frames.length;
@@ -293,7 +293,7 @@ t.test('an action must start from neutral: armed while already turned, it waits 
 });
 
 t.test('expect() replaces the armed action; clear() disarms; state is a snapshot', async (t) => {
-  const judge = new ActionJudge();
+  const judge = sceneJudge();
   judge.expect('raise_head');
   judge.expect('lower_head');
   const scene = settled({ fps: 30, seed: 91 });
@@ -321,7 +321,7 @@ t.test('progress values are computed from ratios: the face size does not matter'
   const runs = [120, 220, 400].map((size) => {
     const scene = settled({ fps: 30, seed: 95, start: { size } as Partial<Person> });
     PERFORM.open_mouth(scene);
-    const judge = new ActionJudge();
+    const judge = sceneJudge();
     judge.expect('open_mouth');
     return ofType(feed(judge, scene.frames), 'progress').map((e) => e.value);
   });
@@ -345,7 +345,7 @@ t.test('blink duration boundaries: 700 ms closed is a blink, 733 ms is not; 67 m
       .hold(500);
     const closed = s.frames.filter((f) => f.faces[0]!.ear.mean < 0.1);
     t.equal(closed.length, n, `${n} closed frames`);
-    const judge = new ActionJudge();
+    const judge = sceneJudge();
     judge.expect('blink');
     t.equal(ofType(feed(judge, s.frames), 'passed').length, expected, `${n} frames (${Math.round((n * 1000) / 30)} ms): ${expected ? 'a blink' : 'not a blink'}`);
   }
@@ -357,7 +357,7 @@ t.test('nod: a head kept down past maxGestureMs gives the attempt up at once', a
   scene.hold(2_000);
   const at2s = scene.frames.length;
   scene.hold(1_000);
-  const judge = new ActionJudge();
+  const judge = sceneJudge();
   judge.expect('nod');
   feed(judge, scene.frames.slice(0, at2s));
   t.equal(judge.state.detector?.phase, 'down', 'down 2 s: still a nod in progress');
@@ -376,7 +376,7 @@ t.test('frames with non-finite measures (a failed pose solve) are skipped, not j
       face.mar = Number.NaN;
       face.ear = { right: Number.NaN, left: Number.NaN, mean: Number.NaN };
     }
-    const judge = new ActionJudge();
+    const judge = sceneJudge();
     judge.expect(action);
     const events = feed(judge, scene.frames);
     const nanFrom = scene.frames[scene.frames.length - 18]!.at;

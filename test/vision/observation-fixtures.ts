@@ -9,7 +9,7 @@
  */
 import { nextRandom } from '../../src/machine/challenge.js';
 import { eyeAspectRatio, landmarkBox, mouthAspectRatio, placement } from '../../src/vision/measures.js';
-import type { ActionJudge, JudgeEvent } from '../../src/vision/actions.js';
+import { ActionJudge, type JudgeEvent, type ThresholdOverrides } from '../../src/vision/actions.js';
 import type { FaceObservation, FrameObservation } from '../../src/vision/observation.js';
 
 export interface Person {
@@ -337,4 +337,29 @@ export const ofType = <T extends JudgeEvent['type']>(events: readonly TimedEvent
 /** A scene that has already given the judge its baseline (1 s of steady neutral). */
 export function settled(opts: SceneOptions): Scene {
   return new Scene(opts).hold(1_000);
+}
+
+/**
+ * The thresholds these scenes were written against: the scripted person moves in true degrees, so the
+ * judge here uses thresholds in true degrees too (the shipped defaults are lower: they are in the
+ * pipeline's degrees, which read large angles low).
+ */
+export const SCENE_THRESHOLDS: ThresholdOverrides = {
+  raise_head: { enter: 12, release: 8 },
+  lower_head: { enter: 12, release: 8 },
+  turn_left: { enter: 15, release: 10 },
+  turn_right: { enter: 15, release: 10 },
+  nod: { down: 10, back: 5 },
+  shake_head: { side: 12, back: 5 },
+  blink: { minMs: 80 },
+};
+
+/** An ActionJudge with SCENE_THRESHOLDS, then `overrides` on top (per group). */
+export function sceneJudge(overrides: ThresholdOverrides = {}): ActionJudge {
+  const merged: Record<string, unknown> = { ...SCENE_THRESHOLDS };
+  for (const [k, v] of Object.entries(overrides)) {
+    const base = merged[k];
+    merged[k] = v !== null && typeof v === 'object' && base !== null && typeof base === 'object' ? { ...base, ...v } : v;
+  }
+  return new ActionJudge(merged as ThresholdOverrides);
 }

@@ -1,0 +1,87 @@
+/**
+ * The whole terminal with real vision: the sim profile with vision.kind opencv, synthesised clips
+ * pushed into the simulated camera on the simulated clock, the machine asking for the neutral, an
+ * action and the photo. A person who turns left gets the captured screen with a photo the pipeline
+ * took; a still photo moved in front of the camera never passes a blink.
+ */
+import t from 'tap';
+import { simTerminal } from '../terminal/harness.js';
+import { testPerson } from '../../src/si-client/test-persons.js';
+import { testEngine, face } from './engine-fixture.js';
+import { actionScript, neutralScript, spoofScript, liveFrames, spoofFrames, prepareSource, pipelineDetector, type Script } from '../../src/vision/synth/index.js';
+import type { Mat } from '../../src/vision/cv.js';
+
+const engine = testEngine();
+const cv = engine.cv;
+// The astronaut: her synthesised turns read closest to the truth (bench/vision reports both portraits;
+// this test is about the terminal's wiring, the accuracy report about the pipeline).
+const source = prepareSource(cv, face('astronaut'), pipelineDetector(engine.pipeline()), engine.predictor.model.initialShape);
+
+type Sim = Awaited<ReturnType<typeof simTerminal>>;
+
+async function toCapture(s: Sim): Promise<number> {
+  s.devices.touch.press('start');
+  await s.at(1000);
+  s.devices.idReader.tap(testPerson('due').identity);
+  await s.at(2000);
+  s.devices.touch.press('enter');
+  await s.at(3000);
+  s.devices.touch.press('apply');
+  await s.at(4000);
+  s.devices.touch.press('agree');
+  await s.at(5000);
+  t.equal(s.view().screen, 'capture');
+  return 5000;
+}
+
+/** Pushes frames as the camera would, one every 1/15 s of simulated time; stops when `until` holds. */
+async function play(s: Sim, from: number, frames: Iterable<{ mat: Mat }>, until: () => boolean): Promise<number> {
+  let at = from;
+  for (const { mat } of frames) {
+    at += 66;
+    await s.at(at);
+    s.devices.camera.push({ at: s.clock.now(), format: 'bgr', width: mat.cols, height: mat.rows, data: mat.getData() });
+    mat.release();
+    if (until()) break;
+  }
+  await s.at(at + 10);
+  return at;
+}
+
+function* chain(...parts: Array<Iterable<{ mat: Mat }>>) {
+  for (const p of parts) yield* p;
+}
+
+t.test('a person who turns left when asked: the captured screen with the photo the pipeline took', async (t) => {
+  const s = await simTerminal({ liveness: { actions: ['turn_left'], count: 1 } }, { vision: 'opencv', engine });
+  const start = await toCapture(s);
+  const script: Script = actionScript('turn_left', { neutralMs: 1500 });
+  const end = await play(s, start, chain(liveFrames(source, script), liveFrames(source, neutralScript(4000, { jitter: 0.3 }))), () => s.view().screen !== 'capture');
+  t.equal(s.view().screen, 'captured', `captured after ${((end - start) / 1000).toFixed(1)} s of video`);
+  if (s.view().screen !== 'captured') t.comment(JSON.stringify(s.outputs.filter((o) => o.kind !== 'si').slice(-12)));
+  const spoken = s.outputs.flatMap((o) => (o.kind === 'prompt' ? [o.id as string] : []));
+  t.ok(spoken.includes('capture.face_camera'), 'asked to face the camera');
+  t.ok(spoken.some((p) => /turn_left/.test(p)), `asked to turn left (${spoken.join(', ')})`);
+  const session = s.terminal.machineActor.getSnapshot().context.session;
+  const photo = s.photos.get(session.photo!.ref)!;
+  t.same([...photo.subarray(0, 3)], [0xff, 0xd8, 0xff], 'the photo is a JPEG');
+  const decoded = cv.imdecode(photo);
+  t.same([decoded.cols, decoded.rows], [640, 480]);
+  const seen = engine.pipeline().analyze(decoded, 0).faces;
+  t.equal(seen.length, 1, 'one face in the photo');
+  t.ok(Math.abs(seen[0]!.pose.yaw) < 12, `frontal in the photo (yaw ${seen[0]!.pose.yaw.toFixed(1)})`);
+  t.ok(session.photo!.quality > 0, 'with its quality score');
+  await s.terminal.stop();
+});
+
+t.test('a still photo moved in front of the camera never passes a blink', async (t) => {
+  const s = await simTerminal({ liveness: { actions: ['blink'], count: 1, maxFailures: 1 }, delays: { ACTION_BUDGET: 6000 } }, { vision: 'opencv', engine });
+  const start = await toCapture(s);
+  const frames = chain(spoofFrames(source, spoofScript('mixed')), spoofFrames(source, spoofScript('scale')), spoofFrames(source, spoofScript('rotate')));
+  await play(s, start, frames, () => s.view().screen !== 'capture');
+  await s.at(start + 20_000);
+  t.not(s.view().screen, 'captured', 'no photo taken');
+  const failed = s.outputs.some((o) => o.kind === 'screen' && (o as { screen: string }).screen === 'captureFailed');
+  t.ok(failed, 'the attempt failed on the action timeout');
+  await s.terminal.stop();
+});
