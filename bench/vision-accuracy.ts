@@ -20,7 +20,12 @@ import { join } from 'node:path';
 const FACES = fileURLToPath(new URL('../test/fixtures/faces/', import.meta.url));
 const PORTRAITS = ['grace-hopper', 'astronaut'] as const;
 /** Clips that legitimately contain another action too: a nod lowers the head, a shake turns it. */
-const CONTAINS: Partial<Record<Action, Action[]>> = { nod: ['lower_head', 'raise_head'], shake_head: ['turn_left', 'turn_right'] };
+const CONTAINS: Partial<Record<Action, Action[]>> = { nod: ['lower_head', 'raise_head'], shake_head: ['turn_left', 'turn_right'], lower_head: ['nod'] };
+/**
+ * Neutral lead-in of the action clips: the terminal asks for an action only once the neutral is
+ * taken (vision.faceReady), so a clip gives the person a moment to settle first.
+ */
+const LEAD_IN_MS = 1500;
 const SEEDS = [1, 2, 3];
 
 type Frames = Iterable<{ mat: Mat; truth: FrameTruth }>;
@@ -90,7 +95,7 @@ export async function accuracyReport(engine: VisionEngine, out: (line: string) =
     for (const [name, source] of sources) {
       for (const seed of SEEDS) {
         n++;
-        const seen = observe(engine, liveFrames(source, actionScript(action, { seed }), { seed }));
+        const seen = observe(engine, liveFrames(source, actionScript(action, { seed, neutralMs: LEAD_IN_MS }), { seed }));
         if (passes(action, seen)) ok++;
         else misses.push(`${action}/${name}/seed ${seed}`);
         // every other action's challenge on this clip

@@ -96,10 +96,11 @@ export interface ActionThresholds {
  * in the pipeline's degrees, which read large yaw and pitch low: on the synthesised clips a 20° raise
  * measures ~10° and a 28° turn ~12–20° (bench/vision, docs/vision.md). They were set from that
  * response and the neutral jitter (±2–4° frame to frame): re-tune them on real recordings.
- * Blink's 60 ms minimum lets one closed frame at 15 fps (67 ms) count.
+ * Blink's 60 ms minimum lets one closed frame at 15 fps (67 ms) count; the neutral may spread over
+ * 8° (the pipeline's pose jitters ±2–4° from frame to frame on a still face).
  */
 export const DEFAULT_ACTION_THRESHOLDS: ActionThresholds = deepFreeze({
-  baseline: { ms: 600, minFrames: 5, maxYaw: 15, maxPitch: 15, maxSpread: 6 },
+  baseline: { ms: 600, minFrames: 5, maxYaw: 15, maxPitch: 15, maxSpread: 8 },
   hold: { ms: 150, frames: 3 },
   lostMs: 400,
   maxGestureMs: 2500,

@@ -41,7 +41,7 @@ function attempt(action: Action, fps: number, seed: number, script = PERFORM[act
 
 t.test('DEFAULT_ACTION_THRESHOLDS holds the documented values and overrides merge per group', async (t) => {
   const d = DEFAULT_ACTION_THRESHOLDS;
-  t.same(d.baseline, { ms: 600, minFrames: 5, maxYaw: 15, maxPitch: 15, maxSpread: 6 });
+  t.same(d.baseline, { ms: 600, minFrames: 5, maxYaw: 15, maxPitch: 15, maxSpread: 8 });
   t.same(d.hold, { ms: 150, frames: 3 });
   t.equal(d.lostMs, 400);
   t.equal(d.maxGestureMs, 2500);

@@ -352,6 +352,7 @@ export const SCENE_THRESHOLDS: ThresholdOverrides = {
   nod: { down: 10, back: 5 },
   shake_head: { side: 12, back: 5 },
   blink: { minMs: 80 },
+  baseline: { maxSpread: 6 },
 };
 
 /** An ActionJudge with SCENE_THRESHOLDS, then `overrides` on top (per group). */
