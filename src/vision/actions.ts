@@ -419,29 +419,44 @@ export class HoldDetector implements ActionDetector {
 }
 
 /**
+ * nod and shake_head: gestures that start from the neutral band. Until the head has been seen in it,
+ * nothing counts (an action armed while the head is already away waits for it to come back).
+ */
+abstract class GestureDetector<T extends { readonly back: number }> {
+  protected lastNeutralAt: number | null = null;
+
+  constructor(
+    protected readonly t: T,
+    protected readonly maxMs: number,
+    protected readonly frames: number,
+  ) {}
+
+  /**
+   * Whether `delta` is in the neutral band; `wait` true while the first neutral frame has not been
+   * seen yet (the frame is then not judged).
+   */
+  protected neutral(at: number, delta: number): { neutral: boolean; wait: boolean } {
+    const neutral = Math.abs(delta) < this.t.back;
+    if (this.lastNeutralAt !== null) return { neutral, wait: false };
+    if (neutral) this.lastNeutralAt = at;
+    return { neutral, wait: true };
+  }
+}
+
+/**
  * nod: from the neutral band (|Δpitch| < back), down past −down for `gestureFrames` frames, then up
  * above −back again (back to neutral, or beyond), all within maxGestureMs of leaving neutral.
  */
-export class NodDetector implements ActionDetector {
+export class NodDetector extends GestureDetector<ActionThresholds['nod']> implements ActionDetector {
   readonly action = 'nod' as const;
-  private lastNeutralAt: number | null = null;
   private run = 0;
   /** When the recorded down excursion left neutral; null = no down yet. */
   private downStart: number | null = null;
 
-  constructor(
-    private readonly t: ActionThresholds['nod'],
-    private readonly maxMs: number,
-    private readonly frames: number,
-  ) {}
-
   update(s: Sample): DetectorStep {
     const d = s.dPitch;
-    const neutral = Math.abs(d) < this.t.back;
-    if (this.lastNeutralAt === null) {
-      if (neutral) this.lastNeutralAt = s.at;
-      return { progress: 0, passed: false };
-    }
+    const { neutral, wait } = this.neutral(s.at, d);
+    if (wait) return { progress: 0, passed: false };
     if (this.downStart !== null) {
       const elapsed = s.at - this.downStart;
       if (d > -this.t.back) {
@@ -478,28 +493,18 @@ export class NodDetector implements ActionDetector {
  * order; crossing neutral in between is part of the shake), then back within |Δyaw| < back; the
  * earliest excursion must have left neutral at most maxGestureMs before the return.
  */
-export class ShakeDetector implements ActionDetector {
+export class ShakeDetector extends GestureDetector<ActionThresholds['shake_head']> implements ActionDetector {
   readonly action = 'shake_head' as const;
-  private lastNeutralAt: number | null = null;
   private runLeft = 0;
   private runRight = 0;
   /** When the latest excursion to each side left neutral; null = none (in the window). */
   private left: number | null = null;
   private right: number | null = null;
 
-  constructor(
-    private readonly t: ActionThresholds['shake_head'],
-    private readonly maxMs: number,
-    private readonly frames: number,
-  ) {}
-
   update(s: Sample): DetectorStep {
     const d = s.dYaw;
-    const neutral = Math.abs(d) < this.t.back;
-    if (this.lastNeutralAt === null) {
-      if (neutral) this.lastNeutralAt = s.at;
-      return { progress: 0, passed: false };
-    }
+    const { neutral, wait } = this.neutral(s.at, d);
+    if (wait) return { progress: 0, passed: false };
     if (this.left !== null && s.at - this.left > this.maxMs) this.left = null;
     if (this.right !== null && s.at - this.right > this.maxMs) this.right = null;
     if (d >= this.t.side) {

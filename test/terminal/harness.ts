@@ -3,6 +3,7 @@ import { advanceTo, SimClock } from '../../src/clock/clock.js';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ScreenView } from '../../src/screens/view.js';
+import type { Identity } from '../../src/domain/identity.js';
 import type { Output } from '../../src/terminal/outputs.js';
 import { createSimTerminal, type SimTerminalOptions } from '../../src/terminal/sim-profile.js';
 
@@ -27,4 +28,19 @@ export async function simTerminal(overrides: Record<string, unknown> = {}, optio
   /** Moves the clock to `ms` after start, firing timers and settling promises on the way. */
   const at = (ms: number) => advanceTo(clock, START + ms);
   return { ...sim, clock, views, outputs, at, view: () => sim.terminal.view! };
+}
+
+/** From home to the capture screen, the person's ID card tapped; returns the time it got there (ms after start). */
+export async function walkToCapture(s: Awaited<ReturnType<typeof simTerminal>>, identity: Omit<Identity, 'source'>): Promise<number> {
+  s.devices.touch.press('start');
+  await s.at(1000);
+  s.devices.idReader.tap(identity);
+  await s.at(2000);
+  s.devices.touch.press('enter');
+  await s.at(3000);
+  s.devices.touch.press('apply');
+  await s.at(4000);
+  s.devices.touch.press('agree');
+  await s.at(5000);
+  return 5000;
 }

@@ -1,20 +1,11 @@
 import t from 'tap';
 import { emptySession } from '../../src/machine/machine.js';
 import { testPerson } from '../../src/si-client/test-persons.js';
-import { simTerminal } from './harness.js';
+import { simTerminal, walkToCapture } from './harness.js';
 
 t.test('returning home drops the identity, photo and result; photo bytes are zeroed', async (t) => {
   const s = await simTerminal();
-  s.devices.touch.press('start');
-  await s.at(1000);
-  s.devices.idReader.tap(testPerson('due').identity);
-  await s.at(2000);
-  s.devices.touch.press('enter');
-  await s.at(3000);
-  s.devices.touch.press('apply');
-  await s.at(4000);
-  s.devices.touch.press('agree');
-  await s.at(5000);
+  await walkToCapture(s, testPerson('due').identity);
   s.devices.camera.push({ at: s.clock.now(), format: 'jpeg', data: Buffer.from('frame-bytes') });
   s.devices.vision!.inject({ type: 'vision.faceReady' });
   await s.at(6000);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, readFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadShapeModel, ModelFormatError, parseConverted, parseDlibShapePredictor, serializeConverted } from '../../src/vision/landmarks/dlib-model.js';
-import { ShapePredictor, similarity, fitBox } from '../../src/vision/landmarks/predictor.js';
+import { ShapePredictor, similarity, fitBox, contrastGain } from '../../src/vision/landmarks/predictor.js';
 import { writeDlibModel, type TinyModel, dlibInt, dlibFloat } from './dlib-writer.js';
 
 // Two landmarks, one level, one tree of depth 1: pixel at landmark 0 brighter than at landmark 1 by
@@ -43,7 +43,7 @@ t.test('a tiny model parses into flat arrays', async (t) => {
 });
 
 t.test('the predictor walks the tree on the pixels under the landmarks', async (t) => {
-  const p = new ShapePredictor(parseDlibShapePredictor(writeDlibModel(tiny)));
+  const p = new ShapePredictor(parseDlibShapePredictor(writeDlibModel(tiny)), null, false);
   const box = { left: 0, top: 0, right: 8, bottom: 8 };
   // landmarks start at (2, 4) and (6, 4)
   t.same([...p.predict(image({ '2,4': 200, '6,4': 50 }), box)], [3, 4, 6, 4], 'brighter left: landmark 0 moves right');
@@ -68,12 +68,25 @@ t.test('feature pixels follow the rotation and scale of the current shape', asyn
     anchors: [[0, 0], [0, 0]],
     deltas: [[[0, 0], [0, 0]], [[0, 0.25], [0, 0]]],
   };
-  const p = new ShapePredictor(parseDlibShapePredictor(writeDlibModel(turned)));
+  const p = new ShapePredictor(parseDlibShapePredictor(writeDlibModel(turned)), null, false);
   // After level 1 the landmarks are (0.75, 0.5) and (0.25, 0.5): the mean shape turned a quarter
   // turn; the delta (0, 0.25) turned alike is (-0.25, 0): the pixel at (0.5, 0.5) → image (4, 4).
   const box = { left: 0, top: 0, right: 8, bottom: 8 };
   t.same([...p.predict(image({ '4,4': 200 }), box)], [7, 4, 2, 4], 'reads the turned pixel');
   t.same([...p.predict(image({ '6,6': 200 }), box)], [6, 4, 2, 4], 'not the unturned one at (0.75, 0.75)');
+});
+
+t.test('contrast is brought to a typical face\'s before the trees compare pixels', async (t) => {
+  const flat = { width: 32, height: 32, stride: 32, data: new Uint8Array(32 * 32).map((_, i) => 100 + ((i % 32) % 2) * 10) };
+  const box = { left: 0, top: 0, right: 31, bottom: 31 };
+  // a 0/10 checker: std 5 → the gain is capped at 4
+  t.equal(contrastGain(flat, box), 4);
+  const strong = { ...flat, data: new Uint8Array(32 * 32).map((_, i) => ((i % 32) % 2) * 200) };
+  t.ok(Math.abs(contrastGain(strong, box) - 0.5) < 1e-9, 'std 100 → 0.5');
+  // With the gain, a dim face's small differences cross thresholds a well-lit face's would.
+  const p = new ShapePredictor(parseDlibShapePredictor(writeDlibModel(tiny)));
+  const dim = image({ '2,4': 20, '6,4': 14 });
+  t.same([...p.predict(dim, { left: 0, top: 0, right: 8, bottom: 8 })], [3, 4, 6, 4], 'difference 6 scaled up past the threshold 10');
 });
 
 t.test('boxOf inverts the mean-shape placement', async (t) => {

@@ -7,7 +7,7 @@
  * pipeline does. Yaw and pitch are reported but not drawn into the landmarks (only roll and scale
  * are), except in `photoClip`, which foreshortens a flat photo.
  */
-import { nextRandom } from '../../src/machine/challenge.js';
+import { Rng as FuzzRng } from '../drivers/fuzz-input.js';
 import { eyeAspectRatio, landmarkBox, mouthAspectRatio, placement } from '../../src/vision/measures.js';
 import { ActionJudge, type JudgeEvent, type ThresholdOverrides } from '../../src/vision/actions.js';
 import type { FaceObservation, FrameObservation } from '../../src/vision/observation.js';
@@ -44,15 +44,8 @@ export interface Noise {
 export const REALISTIC: Noise = { pose: 1.5, ear: 0.01, mar: 0.01, size: 0.01 };
 export const QUIET: Noise = { pose: 0, ear: 0, mar: 0, size: 0 };
 
-/** A tiny seeded source of uniform numbers (mulberry32 from src/machine/challenge.ts). */
-export class Rng {
-  constructor(private state: number) {}
-  /** Uniform in [0, 1). */
-  next(): number {
-    const r = nextRandom(this.state);
-    this.state = r.state;
-    return r.value;
-  }
+/** The fuzz tests' seeded source (mulberry32), with a symmetric draw for noise. */
+export class Rng extends FuzzRng {
   /** Uniform in [−a, a). */
   pm(a: number): number {
     return a === 0 ? 0 : (this.next() * 2 - 1) * a;

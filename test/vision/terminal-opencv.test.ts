@@ -5,7 +5,7 @@
  * took; a still photo moved in front of the camera never passes a blink.
  */
 import t from 'tap';
-import { simTerminal } from '../terminal/harness.js';
+import { simTerminal, walkToCapture } from '../terminal/harness.js';
 import { testPerson } from '../../src/si-client/test-persons.js';
 import { testEngine, face } from './engine-fixture.js';
 import { actionScript, neutralScript, spoofScript, liveFrames, spoofFrames, prepareSource, pipelineDetector, type Script } from '../../src/vision/synth/index.js';
@@ -20,18 +20,9 @@ const source = prepareSource(cv, face('astronaut'), pipelineDetector(engine.pipe
 type Sim = Awaited<ReturnType<typeof simTerminal>>;
 
 async function toCapture(s: Sim): Promise<number> {
-  s.devices.touch.press('start');
-  await s.at(1000);
-  s.devices.idReader.tap(testPerson('due').identity);
-  await s.at(2000);
-  s.devices.touch.press('enter');
-  await s.at(3000);
-  s.devices.touch.press('apply');
-  await s.at(4000);
-  s.devices.touch.press('agree');
-  await s.at(5000);
+  const at = await walkToCapture(s, testPerson('due').identity);
   t.equal(s.view().screen, 'capture');
-  return 5000;
+  return at;
 }
 
 /** Pushes frames as the camera would, one every 1/15 s of simulated time; stops when `until` holds. */

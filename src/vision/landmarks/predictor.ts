@@ -30,10 +30,14 @@ export class ShapePredictor {
   private readonly shape: Float64Array;
   private readonly coeffs: Float64Array;
 
-  /** With `compressed`, leaves are summed as coefficients (src/vision/landmarks/compress.ts). */
+  /**
+   * With `compressed`, leaves are summed as coefficients (src/vision/landmarks/compress.ts);
+   * `normalizeContrast` false reads the pixels as dlib does (tests of dlib's semantics).
+   */
   constructor(
     readonly model: ShapeModel,
     private readonly compressed: CompressedLeaves | null = null,
+    private readonly normalizeContrast = true,
   ) {
     this.pixels = new Float32Array(model.pixelsPerLevel);
     this.shape = new Float64Array(model.parts * 2);
@@ -62,7 +66,7 @@ export class ShapePredictor {
     const { data, stride, width, height } = img;
     // dlib's trees compare raw grey differences with fixed thresholds: a dim or flat face takes
     // other branches. Scale the face's contrast to that of a typical training face first.
-    const gain = contrastGain(img, box);
+    const gain = this.normalizeContrast ? contrastGain(img, box) : 1;
     for (let level = 0; level < levels; level++) {
       // Rotation and scale of the current shape against the mean shape (least-squares similarity).
       const [a, b] = similarity(initialShape, shape, n);
