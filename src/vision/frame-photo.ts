@@ -1,6 +1,7 @@
 /** Shared by the simulated vision sessions: remember the newest frame, turn it into a stored photo. */
 import type { CameraPort, Frame } from '../drivers/camera/port.js';
 import type { PhotoStore } from '../terminal/photo-store.js';
+import { opencv } from './cv.js';
 
 /** 1x1 grey PNG, used only when a simulated session has seen no frame at all. */
 const BLANK_PNG = Buffer.from(
@@ -20,9 +21,18 @@ export class FrameTap {
     this.off.push(camera.onError(onError));
   }
 
-  /** Stores the newest frame as the photo and returns its ref. */
+  /** Stores the newest frame as the photo (raw camera pixels as JPEG) and returns its ref. */
   photo(photos: PhotoStore): string {
-    return photos.put(Buffer.from(this.last?.data ?? BLANK_PNG));
+    const last = this.last;
+    if (last?.format === 'bgr') {
+      // A real camera (devices.camera.kind clip/device) under a simulated person: encode its pixels.
+      const cv = opencv();
+      const mat = new cv.Mat(last.data, last.height, last.width, cv.CV_8UC3);
+      const jpeg = cv.imencode('.jpg', mat, [cv.IMWRITE_JPEG_QUALITY, 90]);
+      mat.release();
+      return photos.put(jpeg);
+    }
+    return photos.put(Buffer.from(last?.data ?? BLANK_PNG));
   }
 
   close(): void {

@@ -70,3 +70,24 @@ t.test('AutoCapture never answers without a steady run', async (t) => {
   for (let i = 0; i < 50; i++) t.equal(c.observe(frame(i * 100, i % 3 === 2 ? [0] : [0.8]), () => i), null);
   for (let i = 0; i < 50; i++) t.equal(c.observe(frame(5000 + i * 100, []), () => i), null, 'no face');
 });
+
+t.test('the simulated person\'s photo from a real camera\'s raw frame is a JPEG of it', async (t) => {
+  const { SimCamera } = await import('../../src/drivers/camera/sim.js');
+  const { FrameTap } = await import('../../src/vision/frame-photo.js');
+  const { PhotoStore } = await import('../../src/terminal/photo-store.js');
+  const { opencv } = await import('../../src/vision/cv.js');
+  const cv = opencv();
+  const camera = new SimCamera();
+  await camera.start();
+  const tap = new FrameTap(camera, () => {});
+  const mat = new cv.Mat(48, 64, cv.CV_8UC3, [10, 200, 30]);
+  camera.push({ at: 0, format: 'bgr', width: 64, height: 48, data: mat.getData() });
+  const photos = new PhotoStore();
+  const jpeg = photos.get(tap.photo(photos))!;
+  t.same([...jpeg.subarray(0, 2)], [0xff, 0xd8], 'JPEG');
+  const back = cv.imdecode(jpeg);
+  t.same([back.cols, back.rows], [64, 48]);
+  const { x: b, y: g, z: r } = back.at(24, 32) as unknown as { x: number; y: number; z: number };
+  t.ok(Math.abs(b - 10) < 8 && Math.abs(g - 200) < 8 && Math.abs(r - 30) < 8, `colour kept: ${b},${g},${r}`);
+  tap.close();
+});
