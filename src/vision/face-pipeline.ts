@@ -22,6 +22,11 @@ export interface PipelineOptions {
   cascadePath: string;
   /** Detection runs on a copy of the frame scaled to this width: a kiosk face is big. */
   detectWidth: number;
+  /**
+   * While a face is followed, the periodic detection (confirming it, noticing a second face) runs
+   * on a smaller copy: it need not find small faces, and it is the costliest frame.
+   */
+  followDetectWidth: number;
   /** Smallest face the detector reports, as a fraction of the frame width. */
   minFaceFraction: number;
   /** Cascade parameters (OpenCV detectMultiScale). */
@@ -38,6 +43,7 @@ export interface PipelineOptions {
 
 export const DEFAULT_PIPELINE: Omit<PipelineOptions, 'cascadePath'> = {
   detectWidth: 240,
+  followDetectWidth: 180,
   minFaceFraction: 0.12,
   scaleFactor: 1.1,
   minNeighbors: 3,
@@ -184,7 +190,8 @@ export class FacePipeline {
   private detect(gray: Mat): Box[] {
     const cv = this.cv;
     const o = this.options;
-    const scale = Math.min(1, o.detectWidth / gray.cols);
+    const following = this.tracks.some((t) => t.reported);
+    const scale = Math.min(1, (following ? o.followDetectWidth : o.detectWidth) / gray.cols);
     const scaled = scale < 1 ? gray.resize(Math.round(gray.rows * scale), Math.round(gray.cols * scale), 0, 0, cv.INTER_AREA) : gray;
     const small = scaled.equalizeHist();
     if (scaled !== gray) scaled.release();
