@@ -102,9 +102,19 @@ export class AutoCapture<F> {
   private openedAt: number | null = null;
   private best: { score: number; frame: F; at: number } | null = null;
 
-  constructor(private readonly options: CaptureOptions = DEFAULT_CAPTURE) {}
+  /** `discard` is told of every candidate frame dropped (a photo: to overwrite its bytes). */
+  constructor(
+    private readonly options: CaptureOptions = DEFAULT_CAPTURE,
+    private readonly discard: (frame: F) => void = () => {},
+  ) {}
 
+  /** Forgets the run and drops the candidate (it is discarded). */
   reset(): void {
+    if (this.best) this.discard(this.best.frame);
+    this.clear();
+  }
+
+  private clear(): void {
     this.streak = 0;
     this.openedAt = null;
     this.best = null;
@@ -119,14 +129,17 @@ export class AutoCapture<F> {
     const score = face?.quality.score ?? 0;
     if (score > 0) {
       this.streak++;
-      if (this.streak >= this.options.steadyFrames && (!this.best || score > this.best.score)) this.best = { score, frame: frame(), at: observation.at };
+      if (this.streak >= this.options.steadyFrames && (!this.best || score > this.best.score)) {
+        if (this.best) this.discard(this.best.frame);
+        this.best = { score, frame: frame(), at: observation.at };
+      }
       if (this.streak >= this.options.steadyFrames && this.openedAt === null) this.openedAt = observation.at;
     } else {
       this.streak = 0;
     }
     if (this.openedAt !== null && observation.at - this.openedAt >= this.options.windowMs && this.best) {
       const chosen = this.best;
-      this.reset();
+      this.clear();
       return chosen;
     }
     return null;

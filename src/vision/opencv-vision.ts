@@ -70,7 +70,9 @@ class Session {
   ) {
     this.pipeline = engine.pipeline();
     this.judge = new ActionJudge(options.thresholds);
-    this.capture = new AutoCapture<Buffer>(options.capture ?? DEFAULT_CAPTURE);
+    // Candidates that lose to a better frame, or a session that ends before the photo, leave no
+    // face bytes behind in memory.
+    this.capture = new AutoCapture<Buffer>(options.capture ?? DEFAULT_CAPTURE, (jpeg) => jpeg.fill(0));
   }
 
   command(command: VisionCommand): void {
@@ -96,6 +98,7 @@ class Session {
 
   close(): void {
     this.closed = true;
+    this.capture.reset();
   }
 
   private analyse(frame: Frame): void {

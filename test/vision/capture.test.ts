@@ -65,6 +65,20 @@ t.test('AutoCapture waits for a steady run, then answers the best frame of the w
   t.equal(chosen!.score, 0.95);
 });
 
+t.test('AutoCapture discards every candidate it does not answer', async (t) => {
+  const discarded: string[] = [];
+  const c = new AutoCapture<string>({ windowMs: 300, steadyFrames: 1 }, (f) => discarded.push(f));
+  c.observe(frame(0, [0.5]), () => 'a');
+  c.observe(frame(100, [0.7]), () => 'b');
+  t.same(discarded, ['a'], 'the worse candidate, when a better one comes');
+  const r = c.observe(frame(300, [0.6]), () => 'c');
+  t.equal(r?.frame, 'b');
+  t.same(discarded, ['a'], 'the answered frame is not discarded');
+  c.observe(frame(400, [0.9]), () => 'd');
+  c.reset();
+  t.same(discarded, ['a', 'd'], 'a reset drops the pending candidate');
+});
+
 t.test('AutoCapture never answers without a steady run', async (t) => {
   const c = new AutoCapture<number>({ windowMs: 300, steadyFrames: 3 });
   for (let i = 0; i < 50; i++) t.equal(c.observe(frame(i * 100, i % 3 === 2 ? [0] : [0.8]), () => i), null);
