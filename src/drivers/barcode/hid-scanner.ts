@@ -4,13 +4,9 @@
  * (keyboard-wedge.ts); the terminator key ends a scan. The device is reopened after an unplug.
  * The kernel also hands these keys to the console: deployments keep no login on the kiosk's
  * virtual terminal (Node cannot take the device exclusively without a native EVIOCGRAB).
- * The device is read by a `cat` child process: an evdev read blocks until the next key, and a
- * blocked read in Node's thread pool can be neither cancelled (stop() would hang until someone
- * scans) nor afforded (the pool has four threads); a child's pipe is event-driven and killable.
+ * The device is read through a `cat` child (src/drivers/device-reader.ts: stop() never hangs).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { DeviceReader, probeDevice } from '../device-reader.js';
 import type { Clock } from '../../clock/clock.js';
 import type { Logger } from '../../log/logger.js';
 import { Emitter } from '../emitter.js';
@@ -35,7 +31,7 @@ export interface HidScannerOptions {
 export class HidScanner implements BarcodePort {
   private readonly events = new Emitter<BarcodeEvent>();
   private readonly health: HealthReporter;
-  private reader: ChildProcess | null = null;
+  private reader: DeviceReader | null = null;
   private running = false;
   private reopenTimer: unknown = null;
   private partialTimer: unknown = null;
@@ -63,45 +59,36 @@ export class HidScanner implements BarcodePort {
     this.reopenTimer = this.partialTimer = null;
     const reader = this.reader;
     this.reader = null;
-    if (reader && reader.exitCode === null && reader.signalCode === null) {
-      const exited = new Promise<void>((resolve) => reader.once('exit', () => resolve()));
-      reader.kill();
-      await exited;
-    }
+    await reader?.stop();
   }
 
   private async open(): Promise<void> {
     const { device } = this.options;
-    // Is the device there? A non-blocking open answers at once (also for a FIFO without writer).
-    try {
-      await (await open(device, constants.O_RDONLY | constants.O_NONBLOCK)).close();
-    } catch (e) {
-      this.lost((e as Error).message);
+    const missing = await probeDevice(device);
+    if (missing !== null) {
+      this.lost(missing);
       return;
     }
     if (!this.running) return;
     const parser = new InputEventParser(this.options.recordSize);
     this.decoder = new WedgeDecoder(this.options.terminator);
-    const reader = spawn('cat', [device], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const reader: DeviceReader = new DeviceReader(
+      device,
+      (chunk) => {
+        for (const e of parser.push(chunk)) {
+          const scan = this.decoder.feed(e);
+          if (scan) this.deliver(scan);
+        }
+        this.armPartialTimer();
+      },
+      (reason) => {
+        if (this.reader !== reader || !this.running) return;
+        this.reader = null;
+        this.lost(reason);
+      },
+    );
     this.reader = reader;
-    let stderr = '';
-    reader.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-500)));
-    reader.stdout!.on('data', (chunk: Buffer) => {
-      for (const e of parser.push(chunk)) {
-        const scan = this.decoder.feed(e);
-        if (scan) this.deliver(scan);
-      }
-      this.armPartialTimer();
-    });
-    reader.once('error', (e) => this.readerGone(reader, e.message));
-    reader.once('exit', (code, signal) => this.readerGone(reader, stderr.trim() || `device reader ended (${code ?? signal})`));
     this.health.healthy();
-  }
-
-  private readerGone(reader: ChildProcess, reason: string): void {
-    if (this.reader !== reader || !this.running) return;
-    this.reader = null;
-    this.lost(reason);
   }
 
   private lost(reason: string): void {

@@ -5,10 +5,10 @@
  * screen pixels, through the configured axis ranges, swap, inversion. Only the first finger counts:
  * a resting palm or a second finger must not press anything.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
 import type { Clock } from '../../clock/clock.js';
 import type { Logger } from '../../log/logger.js';
 import { Emitter } from '../emitter.js';
+import { DeviceReader, probeDevice } from '../device-reader.js';
 import type { Size } from '../display/port.js';
 import type { TouchEvent, TouchPort } from './port.js';
 
@@ -135,7 +135,7 @@ export interface EvdevTouchOptions {
 
 export class EvdevTouch implements TouchPort {
   private readonly events = new Emitter<TouchEvent>();
-  private stream: ReadStream | null = null;
+  private reader: DeviceReader | null = null;
   private stopped = true;
   private healthy = true;
   private reopenTimer: unknown = null;
@@ -148,44 +148,55 @@ export class EvdevTouch implements TouchPort {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.open();
+    await this.open();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.reopenTimer !== null) this.options.clock.clearTimeout(this.reopenTimer);
-    this.stream?.destroy();
-    this.stream = null;
+    this.reopenTimer = null;
+    const reader = this.reader;
+    this.reader = null;
+    await reader?.stop();
   }
 
-  private open(): void {
+  /** Read through a `cat` child (src/drivers/device-reader.ts): stop() never waits for a touch. */
+  private async open(): Promise<void> {
+    const missing = await probeDevice(this.options.device);
+    if (this.stopped) return;
+    if (missing !== null) {
+      this.lost(missing);
+      return;
+    }
     const parser = new InputEventParser(this.options.recordSize);
     const decoder = new TouchDecoder(this.options.calibration, this.options.size, (e) => this.events.emit(e));
-    const stream = createReadStream(this.options.device);
-    this.stream = stream;
-    stream.on('open', () => {
-      if (!this.healthy) {
-        this.healthy = true;
-        this.events.emit({ type: 'device.ok', device: 'touch' });
-      }
-    });
-    stream.on('data', (chunk) => {
-      for (const e of parser.push(chunk as Buffer)) decoder.feed(e);
-    });
-    const lost = (reason: string) => {
-      if (this.stream !== stream || this.stopped) return;
-      this.stream = null;
-      if (this.healthy) {
-        this.healthy = false;
-        this.options.logger.warn({ device: this.options.device, reason }, 'touchscreen lost');
-        this.events.emit({ type: 'device.fault', device: 'touch', reason });
-      }
-      this.reopenTimer = this.options.clock.setTimeout(() => {
-        this.reopenTimer = null;
-        if (!this.stopped) this.open();
-      }, this.options.reopenMs ?? 2_000);
-    };
-    stream.on('error', (err) => lost(err.message));
-    stream.on('end', () => lost('device closed'));
+    const reader: DeviceReader = new DeviceReader(
+      this.options.device,
+      (chunk) => {
+        for (const e of parser.push(chunk)) decoder.feed(e);
+      },
+      (reason) => {
+        if (this.reader !== reader || this.stopped) return;
+        this.reader = null;
+        this.lost(reason);
+      },
+    );
+    this.reader = reader;
+    if (!this.healthy) {
+      this.healthy = true;
+      this.events.emit({ type: 'device.ok', device: 'touch' });
+    }
+  }
+
+  private lost(reason: string): void {
+    if (this.healthy) {
+      this.healthy = false;
+      this.options.logger.warn({ device: this.options.device, reason }, 'touchscreen lost');
+      this.events.emit({ type: 'device.fault', device: 'touch', reason });
+    }
+    this.reopenTimer = this.options.clock.setTimeout(() => {
+      this.reopenTimer = null;
+      if (!this.stopped) void this.open();
+    }, this.options.reopenMs ?? 2_000);
   }
 }

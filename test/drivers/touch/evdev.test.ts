@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RealClock } from '../../../src/clock/clock.js';
 import type { TouchEvent } from '../../../src/drivers/touch/port.js';
@@ -164,4 +164,26 @@ t.test('the driver reads a real FIFO, reports a lost device and picks it up agai
   t.same(events[5], { type: 'touch.tap', x: 0, y: 0, downX: 0, downY: 0 });
   await touch.stop();
   await writer.close();
+});
+
+t.test('idle touchscreens hold no thread-pool thread, and stop() returns while no one touches', async (t) => {
+  // Five devices that are open but silent: a blocked read per device in Node's four-thread pool
+  // would starve every file operation of the process (the SQLite outbox's among them).
+  const dir = t.testdir({ 'file.txt': 'still readable' });
+  const writers = [];
+  const drivers: EvdevTouch[] = [];
+  for (let i = 0; i < 5; i++) {
+    const fifo = join(dir, `event${i}`);
+    execFileSync('mkfifo', [fifo]);
+    const touch = new EvdevTouch({ device: fifo, recordSize: 24, calibration: CAL, size: SIZE, clock: new RealClock(), logger: silentLogger(), reopenMs: 10 });
+    await touch.start();
+    drivers.push(touch);
+    writers.push(await open(fifo, 'w'));
+  }
+  const read = readFile(join(dir, 'file.txt'), 'utf8');
+  const outcome = await Promise.race([read, new Promise<string>((resolve) => setTimeout(() => resolve('thread pool starved'), 5_000).unref())]);
+  t.equal(outcome, 'still readable');
+  await Promise.all(drivers.map((d) => d.stop()));
+  t.pass('every stop() returned with its device silent');
+  for (const w of writers) await w.close();
 });
