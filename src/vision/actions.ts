@@ -204,17 +204,8 @@ export interface Baseline {
   scale: number;
 }
 
-interface BaselineSample {
-  at: number;
-  yaw: number;
-  pitch: number;
-  roll: number;
-  ear: number;
-  earRight: number;
-  earLeft: number;
-  mar: number;
-  scale: number;
-}
+/** One frame's contribution to the neutral: the Baseline's measures, at one time. */
+type BaselineSample = Omit<Baseline, 'track' | 'frames'>;
 
 /**
  * Face size in pixels, for the rigid-jump check: the landmark box's width (the jaw outline sets it;

@@ -9,6 +9,7 @@ import type { Clock } from '../../clock/clock.js';
 import type { Logger } from '../../log/logger.js';
 import { Emitter } from '../emitter.js';
 import { DeviceReader, probeDevice } from '../device-reader.js';
+import { HealthReporter } from '../health.js';
 import type { Size } from '../display/port.js';
 import type { TouchEvent, TouchPort } from './port.js';
 
@@ -137,10 +138,12 @@ export class EvdevTouch implements TouchPort {
   private readonly events = new Emitter<TouchEvent>();
   private reader: DeviceReader | null = null;
   private stopped = true;
-  private healthy = true;
+  private readonly health: HealthReporter;
   private reopenTimer: unknown = null;
 
-  constructor(private readonly options: EvdevTouchOptions) {}
+  constructor(private readonly options: EvdevTouchOptions) {
+    this.health = new HealthReporter('touch', (e) => this.events.emit(e), options.logger);
+  }
 
   onEvent(listener: (event: TouchEvent) => void): () => void {
     return this.events.on(listener);
@@ -182,18 +185,12 @@ export class EvdevTouch implements TouchPort {
       },
     );
     this.reader = reader;
-    if (!this.healthy) {
-      this.healthy = true;
-      this.events.emit({ type: 'device.ok', device: 'touch' });
-    }
+    this.health.healthy();
   }
 
   private lost(reason: string): void {
-    if (this.healthy) {
-      this.healthy = false;
-      this.options.logger.warn({ device: this.options.device, reason }, 'touchscreen lost');
-      this.events.emit({ type: 'device.fault', device: 'touch', reason });
-    }
+    // One fault an outage: the reason a reopen then fails with (ENOENT while unplugged) is not news.
+    if (this.health.ok) this.health.fault(reason);
     this.reopenTimer = this.options.clock.setTimeout(() => {
       this.reopenTimer = null;
       if (!this.stopped) void this.open();
