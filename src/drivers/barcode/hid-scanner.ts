@@ -7,62 +7,34 @@
  * The device is read through a `cat` child (src/drivers/device-reader.ts: stop() never hangs).
  */
 import { DeviceReader, probeDevice } from '../device-reader.js';
-import type { Clock } from '../../clock/clock.js';
-import type { Logger } from '../../log/logger.js';
-import { Emitter } from '../emitter.js';
-import { HealthReporter } from '../health.js';
 import { InputEventParser } from '../touch/evdev.js';
 import { WedgeDecoder } from './keyboard-wedge.js';
-import type { Scan, Terminator } from './payload.js';
-import type { BarcodeEvent, BarcodePort } from './port.js';
+import type { Terminator } from './payload.js';
+import { ScannerDriver, type ScannerTiming } from './scanner-base.js';
 
-export interface HidScannerOptions {
+export interface HidScannerOptions extends ScannerTiming {
   device: string;
   /** struct input_event size: 24 on 64-bit kernels, 16 on 32-bit ARM. */
   recordSize: 16 | 24;
   terminator: Terminator;
-  reopenMs: number;
-  /** Keys typed without a terminator for this long are dropped as an unreadable scan. */
-  partialTimeoutMs: number;
-  clock: Clock;
-  logger: Logger;
 }
 
-export class HidScanner implements BarcodePort {
-  private readonly events = new Emitter<BarcodeEvent>();
-  private readonly health: HealthReporter;
+export class HidScanner extends ScannerDriver {
   private reader: DeviceReader | null = null;
-  private running = false;
-  private reopenTimer: unknown = null;
-  private partialTimer: unknown = null;
   private decoder: WedgeDecoder;
 
   constructor(private readonly options: HidScannerOptions) {
-    this.health = new HealthReporter('barcode', (e) => this.events.emit(e), options.logger);
+    super(options);
     this.decoder = new WedgeDecoder(options.terminator);
   }
 
-  onEvent(listener: (event: BarcodeEvent) => void): () => void {
-    return this.events.on(listener);
-  }
-
-  async start(): Promise<void> {
-    this.running = true;
-    await this.open();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    const { clock } = this.options;
-    if (this.reopenTimer !== null) clock.clearTimeout(this.reopenTimer);
-    if (this.partialTimer !== null) clock.clearTimeout(this.partialTimer);
-    this.reopenTimer = this.partialTimer = null;
+  protected async close(): Promise<void> {
     const reader = this.reader;
     this.reader = null;
     await reader?.stop();
   }
 
-  private async open(): Promise<void> {
+  protected async open(): Promise<void> {
     const { device } = this.options;
     const missing = await probeDevice(device);
     if (missing !== null) {
@@ -79,7 +51,7 @@ export class HidScanner implements BarcodePort {
           const scan = this.decoder.feed(e);
           if (scan) this.deliver(scan);
         }
-        this.armPartialTimer();
+        this.armPartialTimer(this.decoder.typing, () => this.decoder.flush());
       },
       (reason) => {
         if (this.reader !== reader || !this.running) return;
@@ -89,36 +61,5 @@ export class HidScanner implements BarcodePort {
     );
     this.reader = reader;
     this.health.healthy();
-  }
-
-  private lost(reason: string): void {
-    if (!this.running) return;
-    this.health.fault('unplugged', reason);
-    this.reopenTimer = this.options.clock.setTimeout(() => {
-      this.reopenTimer = null;
-      if (this.running) void this.open();
-    }, this.options.reopenMs);
-  }
-
-  private armPartialTimer(): void {
-    const { clock } = this.options;
-    if (this.partialTimer !== null) clock.clearTimeout(this.partialTimer);
-    this.partialTimer = null;
-    if (!this.decoder.typing) return;
-    this.partialTimer = clock.setTimeout(() => {
-      this.partialTimer = null;
-      const scan = this.decoder.flush();
-      if (scan) this.deliver(scan);
-    }, this.options.partialTimeoutMs);
-  }
-
-  private deliver(scan: Scan): void {
-    if (scan.ok) {
-      this.options.logger.info({ length: scan.token.length }, 'barcode scanned');
-      this.events.emit({ type: 'identify.barcode', token: scan.token });
-    } else {
-      this.options.logger.warn({ problem: scan.problem }, 'barcode not read');
-      this.events.emit({ type: 'identify.readError', device: 'barcode', reason: 'unreadable' });
-    }
   }
 }
