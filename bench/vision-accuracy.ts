@@ -17,7 +17,7 @@ import type { FrameObservation } from '../src/vision/observation.js';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-const FACES = fileURLToPath(new URL('../test/fixtures/faces/', import.meta.url));
+const FACES = fileURLToPath(new URL('../assets/faces/', import.meta.url));
 const PORTRAITS = ['grace-hopper', 'astronaut'] as const;
 /** Clips that legitimately contain another action too: a nod lowers the head, a shake turns it. */
 const CONTAINS: Partial<Record<Action, Action[]>> = { nod: ['lower_head', 'raise_head'], shake_head: ['turn_left', 'turn_right'], lower_head: ['nod'] };

@@ -38,5 +38,14 @@ export LIFECHECK_OUTBOX_PATH="$state/outbox.sqlite"
 export LIFECHECK_OUTBOX_KEY_FILE="$state/outbox.key"
 echo "SI: lifecheck si-dev at $LIFECHECK_SI_URL (HTTPS, client certificate); outbox: $LIFECHECK_OUTBOX_PATH"
 
+# The capture steps run the real face pipeline (OpenCV, dlib landmarks, action judges, auto-capture)
+# on a person synthesised from the bundled portrait, who does what the terminal asks. The landmark
+# model's converted copy is kept in var/cache: only the first start converts it (~15 s).
+export LIFECHECK_VISION="${LIFECHECK_VISION:-opencv}"
+export LIFECHECK_CAMERA="${LIFECHECK_CAMERA:-synth}"
+export LIFECHECK_VISION_MODEL_CACHE="${LIFECHECK_VISION_MODEL_CACHE:-var/cache/vision/landmarks-68.bin}"
+[ -s "$LIFECHECK_VISION_MODEL_CACHE" ] || echo "first start: converting the landmark model to $LIFECHECK_VISION_MODEL_CACHE (about 15 s, once)"
+echo "vision: $LIFECHECK_VISION on camera $LIFECHECK_CAMERA (the synthesised person of assets/faces/astronaut.jpg)"
+
 node bin/lifecheck.js run --demo "$@"
 node bin/lifecheck.js outbox status

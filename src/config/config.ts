@@ -106,7 +106,13 @@ const schema = {
       terminator: { doc: 'What ends a scan: CR, LF, CRLF or TAB (HID: Enter for CR/LF/CRLF)', format: ['CR', 'LF', 'CRLF', 'TAB'], default: 'CR' },
     },
     camera: {
-      kind: { doc: 'sim: frames pushed by traces, the REPL or tests; clip: a video file or image folder played as the camera (looped); device: V4L2 through OpenCV', format: ['sim', 'clip', 'device'], default: 'sim', env: 'LIFECHECK_CAMERA' },
+      kind: {
+        doc: 'sim: frames pushed by traces, the REPL or tests; synth: a person synthesised from `portrait` who does what the terminal asks (make start); clip: a video file or image folder played as the camera (looped); device: V4L2 through OpenCV',
+        format: ['sim', 'synth', 'clip', 'device'],
+        default: 'sim',
+        env: 'LIFECHECK_CAMERA',
+      },
+      portrait: { doc: 'Frontal face photo the synth camera animates; empty: the bundled public-domain portrait (assets/faces/astronaut.jpg)', format: String, default: '' },
       device: { doc: 'V4L2 camera device', format: String, default: '/dev/video0' },
       clip: { doc: 'Video file or image folder for kind clip', format: String, default: '', env: 'LIFECHECK_CAMERA_CLIP' },
       width: { doc: 'Capture width in pixels', format: 'nat', default: 640 },
@@ -190,7 +196,7 @@ export interface LifecheckConfig {
     idReader: { kind: IdentityDeviceKind; port: string; baudRate: number; pollMs: number };
     sscReader: { kind: IdentityDeviceKind; reader: string };
     barcode: { kind: IdentityDeviceKind; mode: 'serial' | 'hid'; device: string; baudRate: number; terminator: 'CR' | 'LF' | 'CRLF' | 'TAB' };
-    camera: { kind: 'sim' | 'clip' | 'device'; device: string; clip: string; width: number; height: number; fps: number; fourcc: 'MJPG' | 'YUYV' };
+    camera: { kind: 'sim' | 'synth' | 'clip' | 'device'; portrait: string; device: string; clip: string; width: number; height: number; fps: number; fourcc: 'MJPG' | 'YUYV' };
     touch: { device: string };
     display: { framebuffer: string; width: number; height: number };
     speaker: { alsaDevice: string; volume: number };
@@ -220,6 +226,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** config/default.json of the installed package (src/config → ../../config, dist/config alike). */
 export const DEFAULT_CONFIG_FILE = join(here, '..', '..', 'config', 'default.json');
 export const SYSTEM_CONFIG_FILE = '/etc/lifecheck/config.json';
+/** The portrait the synth camera animates when `devices.camera.portrait` is empty. */
+export const DEFAULT_PORTRAIT = join(here, '..', '..', 'assets', 'faces', 'astronaut.jpg');
 
 export interface LoadOptions {
   /** Explicit file (--config); must exist. Without it /etc/lifecheck/config.json is read if present. */
@@ -275,6 +283,7 @@ function crossCheck(c: LifecheckConfig): void {
   if (c.devices.idReader.pollMs < 20) problems.push('devices.idReader.pollMs: must be at least 20 (the reader is asked this often)');
   if (!(c.vision.focalFactor >= 0.3 && c.vision.focalFactor <= 5)) problems.push('vision.focalFactor: must be from 0.3 to 5 (focal length over frame width)');
   if (c.vision.detectWidth < 80 || c.vision.detectWidth > 1920) problems.push('vision.detectWidth: must be from 80 to 1920 pixels');
+  if (c.devices.camera.kind === 'synth' && c.devices.camera.portrait && !existsSync(c.devices.camera.portrait)) problems.push(`devices.camera.portrait: no such file: ${c.devices.camera.portrait}`);
   if (c.devices.camera.kind === 'clip' && !c.devices.camera.clip) problems.push('devices.camera.clip: kind clip needs the path of a video file or image folder');
   if (c.devices.camera.fps < 1 || c.devices.camera.fps > 120) problems.push('devices.camera.fps: must be from 1 to 120');
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');

@@ -6,7 +6,7 @@
 import type { InspectionEvent } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import type { LifecheckConfig } from '../config/config.js';
-import { delaysOf, settingsOf } from '../config/config.js';
+import { DEFAULT_PORTRAIT, delaysOf, settingsOf } from '../config/config.js';
 import type { BarcodeTwin } from '../drivers/barcode/twin.js';
 import { SimCamera } from '../drivers/camera/sim.js';
 import { SimDisplay } from '../drivers/display/sim.js';
@@ -29,6 +29,8 @@ import { OpenCvVision } from '../vision/opencv-vision.js';
 import { OpenCvCamera, type CameraSource } from '../drivers/camera/opencv.js';
 import type { CameraPort } from '../drivers/camera/port.js';
 import { clipKind } from '../vision/clip.js';
+import { Performer } from '../vision/synth/performer.js';
+import { pipelineDetector, prepareSource, type SynthSource } from '../vision/synth/source.js';
 import type { VisionPort } from '../vision/port.js';
 import type { Output } from './outputs.js';
 import { PhotoStore } from './photo-store.js';
@@ -97,7 +99,11 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
   const random = options.random ?? Math.random;
   const siPort = config.si.kind === 'https' ? createHttpsSi(config, clock, options.logger, random) : si;
   const outbox = createOutbox(config, siPort, clock, options.logger, random);
-  const terminalCamera = cameraOf(options, camera);
+  // One engine for the pipeline and the synthesised person's face, loaded when first needed.
+  let engine = options.engine ?? null;
+  const engineNow = (): VisionEngine => (engine ??= VisionEngine.create(engineOptions(config.vision)));
+  const terminalCamera = cameraOf(options, camera, engineNow);
+  const vision = scripted ?? visionOf(options, terminalCamera, photos, engineNow);
   const terminal = new Terminal({
     ports: {
       idReader: devices.idReader,
@@ -108,7 +114,8 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
       display: options.ports?.display ?? devices.display,
       speaker: options.ports?.speaker ?? devices.speaker,
       printer: options.ports?.printer ?? devices.printer,
-      vision: scripted ?? visionOf(options, terminalCamera, photos),
+      // The synthesised person hears what the terminal asks, as a person in front of it would.
+      vision: terminalCamera instanceof Performer ? terminalCamera.listen(vision) : vision,
       si: siPort,
     },
     clock,
@@ -131,9 +138,13 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
  * V4L2 device. With a real camera the simulated twin stays in `devices` but is never opened, so
  * frames injected from the REPL are reported as dropped.
  */
-function cameraOf(options: SimTerminalOptions, sim: SimCamera): CameraPort {
+function cameraOf(options: SimTerminalOptions, sim: SimCamera, engine: () => VisionEngine): CameraPort {
   const c = options.config.devices.camera;
   if (c.kind === 'sim') return sim;
+  if (c.kind === 'synth') {
+    const portrait = c.portrait || DEFAULT_PORTRAIT;
+    return new Performer({ clock: options.clock, seed: options.seed, timing: { fps: c.fps }, source: () => portraitSource(engine(), portrait) });
+  }
   const source: CameraSource =
     c.kind === 'device'
       ? { kind: 'device', device: c.device, width: c.width, height: c.height, fps: c.fps, fourcc: c.fourcc }
@@ -143,9 +154,24 @@ function cameraOf(options: SimTerminalOptions, sim: SimCamera): CameraPort {
   return new OpenCvCamera({ source, clock: options.clock, logger: options.logger });
 }
 
-function visionOf(options: SimTerminalOptions, camera: CameraPort, photos: PhotoStore): VisionPort {
+function visionOf(options: SimTerminalOptions, camera: CameraPort, photos: PhotoStore, engine: () => VisionEngine): VisionPort {
   if (options.vision !== 'opencv') return new CooperativeVision(options.clock, camera, photos);
-  // The same port the terminal reads (a clip or device camera when configured).
-  const engine = options.engine ?? VisionEngine.create(engineOptions(options.config.vision));
-  return new OpenCvVision(engine, camera, photos, options.logger);
+  // The same port the terminal reads (a clip, synth or device camera when configured).
+  return new OpenCvVision(engine(), camera, photos, options.logger);
+}
+
+/** The synthesised person's face: the portrait with its landmarks, ready to turn in 3D. */
+function portraitSource(engine: VisionEngine, path: string): SynthSource {
+  let photo;
+  try {
+    photo = engine.cv.imread(path);
+  } catch {
+    photo = null;
+  }
+  if (!photo || photo.empty) throw new Error(`portrait ${path} cannot be read as an image`);
+  try {
+    return prepareSource(engine.cv, photo, pipelineDetector(engine.pipeline()), engine.predictor.model.initialShape);
+  } finally {
+    photo.release();
+  }
 }

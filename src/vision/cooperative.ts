@@ -1,6 +1,7 @@
 /**
- * A simulated person who does what the terminal asks, a little slowly: the vision twin used by
- * `make start`'s demo and the browser simulator until the OpenCV pipeline (src/vision) runs on a clip.
+ * A simulated person who does what the terminal asks, a little slowly, reported straight as vision
+ * events (no pixels): the quick vision twin (`--vision cooperative`). `make start` instead films a
+ * synthesised person (camera kind synth) and judges them with the OpenCV pipeline.
  */
 import type { Clock } from '../clock/clock.js';
 import type { CameraPort } from '../drivers/camera/port.js';

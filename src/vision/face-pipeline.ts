@@ -57,7 +57,7 @@ export const DEFAULT_CASCADE = '/usr/share/opencv4/haarcascades/haarcascade_fron
 
 /**
  * Where dlib's model puts its box relative to this cascade's box (measured on the two portraits in
- * test/fixtures/faces after the landmark fit converged): a little lower and smaller. Only the start
+ * assets/faces after the landmark fit converged): a little lower and smaller. Only the start
  * of the fit: the box is then refitted from the landmarks.
  */
 const CASCADE_TO_MODEL = { dx: 0.01, dy: 0.09, w: 0.98, h: 0.93 };

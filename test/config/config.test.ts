@@ -32,6 +32,8 @@ t.test('bad values are refused naming the key', async (t) => {
     [{ terminal: { number: '00 00' } }, /terminal\.number/],
     [{ profile: 'cloud' }, /profile/],
     [{ unknownKey: 1 }, /unknownKey/],
+    [{ devices: { camera: { kind: 'synth', portrait: '/nonexistent/face.jpg' } } }, /devices\.camera\.portrait: no such file: \/nonexistent\/face\.jpg/],
+    [{ devices: { camera: { kind: 'webcam' } } }, /devices\.camera\.kind/],
   ];
   for (const [overrides, pattern] of cases) {
     t.throws(() => loadConfig({ ignoreSystemFile: true, env: {}, overrides }), pattern, JSON.stringify(overrides));

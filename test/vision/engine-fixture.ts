@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { VisionEngine, DEFAULT_MODEL } from '../../src/vision/engine.js';
 import type { Mat } from '../../src/vision/cv.js';
 
-export const FACES = new URL('../fixtures/faces/', import.meta.url).pathname;
+export const FACES = new URL('../../assets/faces/', import.meta.url).pathname;
 export const MODEL_CACHE = join(tmpdir(), 'lifecheck-test-vision', 'landmarks-68.bin');
 
 let engine: VisionEngine | null = null;

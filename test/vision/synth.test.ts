@@ -1,7 +1,7 @@
 // The clip synthesiser: scripts, triangulation, determinism, geometry (the truth landmarks are where
 // the truth pose puts the reference head), and what the real face pipeline sees in the rendered
 // frames: inner landmarks on the truth, pose signs, closed eyes, open mouths, and photos that cannot
-// blink. Real OpenCV, real dlib model, the two portraits in test/fixtures/faces.
+// blink. Real OpenCV, real dlib model, the two portraits in assets/faces.
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';

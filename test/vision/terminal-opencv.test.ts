@@ -65,6 +65,34 @@ t.test('a person who turns left when asked: the captured screen with the photo t
   await s.terminal.stop();
 });
 
+t.test("the sim profile's synthesised person (camera kind synth) does every action when asked and gets the photo", async (t) => {
+  // Two actions per session, so every action of the eight is asked once in four sessions.
+  const pairs = [['raise_head', 'lower_head'], ['turn_left', 'turn_right'], ['nod', 'shake_head'], ['blink', 'open_mouth']];
+  for (const actions of pairs) {
+    const s = await simTerminal({ liveness: { actions, count: 2 }, devices: { camera: { kind: 'synth' } } }, { vision: 'opencv', engine });
+    const start = await toCapture(s);
+    let end = start;
+    while (s.view().screen === 'capture' && end < start + 30_000) await s.at((end += 500));
+    t.equal(s.view().screen, 'captured', `${actions.join(' + ')}: captured after ${((end - start) / 1000).toFixed(1)} s`);
+    const asked = s.outputs.flatMap((o) => (o.kind === 'screen' && o.screen === 'capture' && o.fields.action ? [o.fields.action as string] : []));
+    t.same([...new Set(asked)].sort(), [...actions].sort(), 'both actions were asked');
+    const spoken = s.outputs.flatMap((o) => (o.kind === 'prompt' ? [o.id as string] : []));
+    t.notOk(spoken.includes('capture.try_again'), 'each passed the first time it was asked');
+    const photo = s.photos.get(s.terminal.machineActor.getSnapshot().context.session.photo!.ref);
+    t.same([...photo!.subarray(0, 2)], [0xff, 0xd8], 'the photo is the JPEG the pipeline took');
+    await s.terminal.stop();
+  }
+});
+
+t.test('a synth portrait that is no image: the camera problem screen, not a crash', async (t) => {
+  const dir = t.testdir({ 'face.jpg': 'not a jpeg' });
+  const s = await simTerminal({ devices: { camera: { kind: 'synth', portrait: `${dir}/face.jpg` } } }, { vision: 'opencv', engine });
+  const start = await walkToCapture(s, testPerson('due').identity);
+  await s.at(start + 2000);
+  t.equal(s.view().screen, 'cameraProblem', 'the camera problem screen (retry, home)');
+  await s.terminal.stop();
+});
+
 t.test('a still photo moved in front of the camera never passes a blink', async (t) => {
   const s = await simTerminal({ liveness: { actions: ['blink'], count: 1, maxFailures: 1 }, delays: { ACTION_BUDGET: 6000 } }, { vision: 'opencv', engine });
   const start = await toCapture(s);

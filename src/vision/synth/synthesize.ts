@@ -69,11 +69,23 @@ function frameTimes(script: Script, fps: number): number[] {
 
 /** Renders a live clip frame by frame (a generator, so long clips need not sit in memory). */
 export function* liveFrames(source: SynthSource, script: Script, options: Partial<SynthOptions> = {}): Generator<{ mat: Mat; truth: FrameTruth }> {
+  const o = { ...DEFAULT_SYNTH, ...options };
+  const render = liveRenderer(source, o);
+  const sample = scriptSampler(script);
+  const times = frameTimes(script, o.fps);
+  for (let index = 0; index < times.length; index++) yield render(sample(times[index]!), index, times[index]!);
+}
+
+/**
+ * The live renderer behind liveFrames: any state at any time, one frame per call (the sim profile's
+ * synthesised person renders on the terminal's clock, not at fixed frame times). `index` seeds the
+ * frame's sensor noise.
+ */
+export function liveRenderer(source: SynthSource, options: Partial<SynthOptions> = {}): (s: ScriptState, index: number, t: number) => { mat: Mat; truth: FrameTruth } {
   const cv = opencv();
   const o = { ...DEFAULT_SYNTH, ...options };
   const { width: W, height: H, camera: cam, count, head, follow, pivot } = source;
   const n = count + source.fixed;
-  const sample = scriptSampler(script);
   const R0 = matrixFromEuler(source.restPose);
   // Two geometries per frame: with the expression (blink, mouth) and without it, for the eyeballs.
   type Placed = Pick<MeshFrame, 'dx' | 'dy' | 'z'>;
@@ -108,10 +120,7 @@ export function* liveFrames(source: SynthSource, script: Script, options: Partia
   const jaw: number[] = [];
   for (const [point, w] of source.mouth) jaw[point] = w;
 
-  const times = frameTimes(script, o.fps);
-  for (let index = 0; index < times.length; index++) {
-    const t = times[index]!;
-    const s = sample(t);
+  return (s, index, t) => {
     const R = matrixFromEuler(s);
     const drop = s.mouthOpen * MOUTH_DROP_FRACTION * source.faceHeight;
     // The head's translation: dx, dy as fractions of the frame, scale by coming closer.
@@ -146,8 +155,8 @@ export function* liveFrames(source: SynthSource, script: Script, options: Partia
     camera(out, o, index);
     const landmarks: number[] = [];
     for (let i = 0; i < 68; i++) landmarks.push(round2(mesh.dx[i]!), round2(mesh.dy[i]!));
-    yield { mat: new cv.Mat(out, H, W, cv.CV_8UC3), truth: { index, t, ...rounded(s), landmarks } };
-  }
+    return { mat: new cv.Mat(out, H, W, cv.CV_8UC3), truth: { index, t, ...rounded(s), landmarks } };
+  };
 }
 
 /**
