@@ -42,8 +42,8 @@ import type { DeviceEvent } from '../../machine/types.js';
 import { backoffDelay, type BackoffOptions } from '../../si-client/backoff.js';
 import { opencv, type CV, type Mat } from '../../vision/cv.js';
 import { sleep } from '../clock-sleep.js';
-import { Emitter } from '../emitter.js';
 import { HealthReporter } from '../health.js';
+import { CameraListeners } from './listeners.js';
 import type { BgrFrame, CameraPort, Frame } from './port.js';
 
 /** A V4L2 camera: `/dev/video0` (or a udev symlink) or its index. */
@@ -184,10 +184,7 @@ function reasonOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export class OpenCvCamera implements CameraPort {
-  private readonly frames = new Emitter<Frame>();
-  private readonly errors = new Emitter<string>();
-  private readonly status = new Emitter<DeviceEvent>();
+export class OpenCvCamera extends CameraListeners implements CameraPort {
   private readonly health: HealthReporter;
   private readonly logger: Logger;
   private current: Run | null = null;
@@ -197,6 +194,7 @@ export class OpenCvCamera implements CameraPort {
   private inFlight = 0;
 
   constructor(private readonly options: OpenCvCameraOptions) {
+    super();
     this.logger = options.logger ?? silentLogger();
     this.health = new HealthReporter('camera', (e) => this.safely('status', () => this.status.emit(e)), this.logger);
   }
@@ -212,18 +210,6 @@ export class OpenCvCamera implements CameraPort {
 
   private say(reason: string): void {
     this.safely('error', () => this.errors.emit(reason));
-  }
-
-  onFrame(listener: (frame: Frame) => void): () => void {
-    return this.frames.on(listener);
-  }
-
-  onError(listener: (reason: string) => void): () => void {
-    return this.errors.on(listener);
-  }
-
-  onStatus(listener: (event: DeviceEvent) => void): () => void {
-    return this.status.on(listener);
   }
 
   /** A native read (frame or image) is in flight: diagnostics and tests. */

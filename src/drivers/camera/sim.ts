@@ -1,12 +1,8 @@
 /** Simulated camera: frames are pushed in (from trace files, a folder, or a generator). */
-import type { DeviceEvent } from '../../machine/types.js';
-import { Emitter } from '../emitter.js';
+import { CameraListeners } from './listeners.js';
 import type { CameraPort, Frame } from './port.js';
 
-export class SimCamera implements CameraPort {
-  private readonly frames = new Emitter<Frame>();
-  private readonly errors = new Emitter<string>();
-  private readonly status = new Emitter<DeviceEvent>();
+export class SimCamera extends CameraListeners implements CameraPort {
   running = false;
   plugged = true;
 
@@ -17,18 +13,6 @@ export class SimCamera implements CameraPort {
 
   async stop(): Promise<void> {
     this.running = false;
-  }
-
-  onFrame(listener: (frame: Frame) => void): () => void {
-    return this.frames.on(listener);
-  }
-
-  onError(listener: (reason: string) => void): () => void {
-    return this.errors.on(listener);
-  }
-
-  onStatus(listener: (event: DeviceEvent) => void): () => void {
-    return this.status.on(listener);
   }
 
   push(frame: Frame): boolean {

@@ -10,8 +10,7 @@
  * with its time; a slow machine renders fewer of them, never a backlog.
  */
 import type { Clock } from '../../clock/clock.js';
-import type { DeviceEvent } from '../../machine/types.js';
-import { Emitter } from '../../drivers/emitter.js';
+import { CameraListeners } from '../../drivers/camera/listeners.js';
 import type { CameraPort, Frame } from '../../drivers/camera/port.js';
 import type { Action, VisionCommand, VisionPort } from '../port.js';
 import { actionScript, neutralScript, scriptSampler, type ScriptState } from './script.js';
@@ -49,10 +48,7 @@ interface Doing {
   sample: (t: number) => ScriptState;
 }
 
-export class Performer implements CameraPort {
-  private readonly frames = new Emitter<Frame>();
-  private readonly errors = new Emitter<string>();
-  private readonly status = new Emitter<DeviceEvent>();
+export class Performer extends CameraListeners implements CameraPort {
   private readonly timing: PerformerTiming;
   private readonly idle: (t: number) => ScriptState;
   private render: ReturnType<typeof liveRenderer> | null = null;
@@ -65,6 +61,7 @@ export class Performer implements CameraPort {
   private doing: Doing | null = null;
 
   constructor(private readonly options: PerformerOptions) {
+    super();
     this.timing = { ...DEFAULT_PERFORMER, ...options.timing };
     this.idle = scriptSampler(neutralScript(IDLE_MS, { jitter: 0.5, seed: options.seed ?? 1 }));
   }
@@ -80,18 +77,6 @@ export class Performer implements CameraPort {
     this.clear('next');
     this.asked = null;
     this.doing = null;
-  }
-
-  onFrame(listener: (frame: Frame) => void): () => void {
-    return this.frames.on(listener);
-  }
-
-  onError(listener: (reason: string) => void): () => void {
-    return this.errors.on(listener);
-  }
-
-  onStatus(listener: (event: DeviceEvent) => void): () => void {
-    return this.status.on(listener);
   }
 
   /** What the person hears: baseline and capture mean sit still; expect means do that action. */
