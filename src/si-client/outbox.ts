@@ -55,6 +55,24 @@ interface Entry {
   retryTimer: unknown;
 }
 
+/**
+ * The person's answer: the SI's own when the first delivery attempt brings it within `ms`, else
+ * `queued` (also when the attempt ends without an answer; the outbox goes on delivering).
+ */
+export function answerWithin(clock: Clock, ms: number, attempt: Promise<SubmitOutcome | null>, queued: SubmitOutcome): Promise<SubmitOutcome> {
+  return new Promise((resolve) => {
+    let answered = false;
+    const answer = (outcome: SubmitOutcome) => {
+      if (answered) return;
+      answered = true;
+      clock.clearTimeout(deadline);
+      resolve(outcome);
+    };
+    const deadline = clock.setTimeout(() => answer(queued), ms);
+    void attempt.then((outcome) => answer(outcome ?? queued));
+  });
+}
+
 export class MemoryOutbox implements Outbox {
   private readonly entries: Entry[] = [];
   private seq = 0;
@@ -73,17 +91,7 @@ export class MemoryOutbox implements Outbox {
     }
     const entry = this.commit(request);
     const queued: SubmitOutcome = { outcome: 'queued', receiptNo: entry.localReceiptNo };
-    return new Promise((resolve) => {
-      let answered = false;
-      const answer = (outcome: SubmitOutcome) => {
-        if (answered) return;
-        answered = true;
-        this.clock.clearTimeout(deadline);
-        resolve(outcome);
-      };
-      const deadline = this.clock.setTimeout(() => answer(queued), this.options.answerWithinMs);
-      void this.deliver(entry).then((outcome) => answer(outcome ?? queued));
-    });
+    return answerWithin(this.clock, this.options.answerWithinMs, this.deliver(entry), queued);
   }
 
   stats(): OutboxStats {

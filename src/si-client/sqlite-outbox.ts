@@ -17,7 +17,7 @@ import type { Logger } from '../log/logger.js';
 import { backoffDelay } from './backoff.js';
 import type { OutboxCipher } from './outbox-crypto.js';
 import { countRows, isDiskFull } from './outbox-db.js';
-import type { Outbox, OutboxOptions, OutboxStats } from './outbox.js';
+import { answerWithin, type Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 import { SiError, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 
 export interface SqliteOutboxOptions extends OutboxOptions {
@@ -98,17 +98,7 @@ export class SqliteOutbox implements Outbox {
     }
     const queued: SubmitOutcome = { outcome: 'queued', receiptNo: committed.localReceiptNo };
     const sent: SubmitRequest = { ...request, idempotencyKey: committed.key };
-    return new Promise((resolve) => {
-      let answered = false;
-      const answer = (outcome: SubmitOutcome) => {
-        if (answered) return;
-        answered = true;
-        this.clock.clearTimeout(deadline);
-        resolve(outcome);
-      };
-      const deadline = this.clock.setTimeout(() => answer(queued), this.options.answerWithinMs);
-      void this.attempt(committed.key, sent).then((outcome) => answer(outcome ?? queued));
-    });
+    return answerWithin(this.clock, this.options.answerWithinMs, this.attempt(committed.key, sent), queued);
   }
 
   stats(): OutboxStats {
