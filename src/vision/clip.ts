@@ -2,8 +2,9 @@
  * Reads a still image, a folder of images or a video file as timed frames, for `lifecheck vision`
  * and the tests: the same frames the camera would have delivered, without a camera.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { folderImages, IMAGE_EXTENSIONS } from '../drivers/camera/opencv.js';
 import type { CV, Mat } from './cv.js';
 
 export interface ClipFrame {
@@ -12,8 +13,6 @@ export interface ClipFrame {
   at: number;
   mat: Mat;
 }
-
-const IMAGE = new Set(['.jpg', '.jpeg', '.png', '.bmp']);
 
 export class ClipError extends Error {
   constructor(message: string) {
@@ -31,7 +30,7 @@ export function clipKind(path: string): 'image' | 'folder' | 'video' {
     throw new ClipError(`${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (st.isDirectory()) return 'folder';
-  return IMAGE.has(extname(path).toLowerCase()) ? 'image' : 'video';
+  return IMAGE_EXTENSIONS.has(extname(path).toLowerCase()) ? 'image' : 'video';
 }
 
 /**
@@ -48,8 +47,12 @@ export function* readClip(cv: CV, path: string, options: { fps?: number; onSkip?
     return;
   }
   if (kind === 'folder') {
-    const files = readdirSync(path).filter((f) => IMAGE.has(extname(f).toLowerCase())).sort();
-    if (files.length === 0) throw new ClipError(`${path} holds no .jpg/.jpeg/.png/.bmp images`);
+    let files: string[];
+    try {
+      files = folderImages(path, 'clip folder');
+    } catch (e) {
+      throw new ClipError((e as Error).message);
+    }
     let index = 0;
     for (const file of files) {
       let mat: Mat | null = null;

@@ -49,6 +49,10 @@ t.test('check: a still photo passes no action; usage and path errors are clear',
   const missing = lifecheck(['vision', 'analyze', '/nonexistent/clip.avi']);
   t.equal(missing.status, 1);
   t.match(missing.stderr, /\/nonexistent\/clip\.avi cannot be read: ENOENT/);
+  const emptyDir = t.testdir({ 'notes.txt': 'no images here' });
+  const empty = lifecheck(['vision', 'analyze', emptyDir]);
+  t.equal(empty.status, 1);
+  t.match(empty.stderr, /clip folder .* holds no \.jpg\/\.jpeg\/\.png\/\.bmp images/);
   const noArgs = lifecheck(['vision', 'check', join(FACES, 'grace-hopper.jpg')]);
   t.equal(noArgs.status, 2);
   t.match(noArgs.stderr, /needs --actions/);

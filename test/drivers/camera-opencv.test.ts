@@ -199,7 +199,7 @@ t.test('what cannot be played rejects start(), with the path', async (t) => {
   const noFolder = recorded(t, { kind: 'folder', path: join(dir, 'nofolder'), fps: 5 }, clock);
   await t.rejects(noFolder.cam.start(), /camera folder .*nofolder cannot be read: ENOENT/);
   const empty = recorded(t, { kind: 'folder', path: tempDir(t), fps: 5 }, clock);
-  await t.rejects(empty.cam.start(), /holds no \.jpg\/\.jpeg\/\.png images/);
+  await t.rejects(empty.cam.start(), /holds no \.jpg\/\.jpeg\/\.png\/\.bmp images/);
   t.same([...missing.errors, ...noFolder.errors, ...empty.errors], []);
 });
 

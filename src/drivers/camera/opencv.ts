@@ -103,7 +103,8 @@ export const OPENCV_CAMERA_DEFAULTS = {
   dropStale: true,
 } as const;
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
+/** What an image folder (a camera replay, a `lifecheck vision` clip) may hold: what OpenCV reads. */
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp']);
 
 type VideoCapture = InstanceType<CV['VideoCapture']>;
 
@@ -153,15 +154,15 @@ function monotonicMs(): number {
 }
 
 /** The images of a folder, by name; throws with the path when there is none to play. */
-export function folderImages(path: string): string[] {
+export function folderImages(path: string, what = 'camera folder'): string[] {
   let names: string[];
   try {
     names = readdirSync(path);
   } catch (e) {
-    throw new Error(`camera folder ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`${what} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const images = names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
-  if (images.length === 0) throw new Error(`camera folder ${path} holds no .jpg/.jpeg/.png images`);
+  if (images.length === 0) throw new Error(`${what} ${path} holds no ${[...IMAGE_EXTENSIONS].join('/')} images`);
   return images;
 }
 
