@@ -318,8 +318,10 @@ export class FacePipeline {
     let ok = true;
     // The outline landmarks sit on the face's silhouette, which slides round the head as it turns:
     // fit with the outline points placed where the silhouette is at the current yaw, twice (the
-    // second time at the yaw the first fit found).
-    for (let pass = 0; pass < 2 && ok; pass++) {
+    // second time at the yaw the first fit found). Once the person's own head is learnt the generic
+    // fit only seeds it and judges the track's health: one pass does.
+    const passes = track.personal.points ? 1 : 2;
+    for (let pass = 0; pass < passes && ok; pass++) {
       const objectPoints = RIGID.map((i) => {
         const [x, y, z] = CONTOUR.has(i) ? silhouettePoint(this.head, i, pose.yaw) : [this.head[3 * i]!, this.head[3 * i + 1]!, this.head[3 * i + 2]!];
         return new cv.Point3(x, y, z);
