@@ -89,9 +89,15 @@ export interface CaptureOptions {
   windowMs: number;
   /** Frames in a row that must pass the gate before the window opens (not a lucky single frame). */
   steadyFrames: number;
+  /**
+   * A frame counts only when the head moved at most this much since the last frame (degrees, on
+   * any axis): a head still coming back from the last action is not photographed mid-move (a real
+   * camera blurs it, and it is not yet looking at the camera). A still head jitters by ~1° per frame.
+   */
+  maxMotionDeg: number;
 }
 
-export const DEFAULT_CAPTURE: CaptureOptions = { windowMs: 800, steadyFrames: 3 };
+export const DEFAULT_CAPTURE: CaptureOptions = { windowMs: 800, steadyFrames: 3, maxMotionDeg: 2.5 };
 
 /**
  * Picks the photo frame: watches observations, opens a window once `steadyFrames` pass the gate in a
@@ -99,14 +105,18 @@ export const DEFAULT_CAPTURE: CaptureOptions = { windowMs: 800, steadyFrames: 3 
  */
 export class AutoCapture<F> {
   private streak = 0;
+  private last: HeadPose | null = null;
   private openedAt: number | null = null;
   private best: { score: number; frame: F; at: number } | null = null;
+  private readonly options: CaptureOptions;
 
   /** `discard` is told of every candidate frame dropped (a photo: to overwrite its bytes). */
   constructor(
-    private readonly options: CaptureOptions = DEFAULT_CAPTURE,
+    options: Partial<CaptureOptions> = {},
     private readonly discard: (frame: F) => void = () => {},
-  ) {}
+  ) {
+    this.options = { ...DEFAULT_CAPTURE, ...options };
+  }
 
   /** Forgets the run and drops the candidate (it is discarded). */
   reset(): void {
@@ -116,6 +126,7 @@ export class AutoCapture<F> {
 
   private clear(): void {
     this.streak = 0;
+    this.last = null;
     this.openedAt = null;
     this.best = null;
   }
@@ -126,7 +137,10 @@ export class AutoCapture<F> {
    */
   observe(observation: FrameObservation, frame: () => F): { frame: F; score: number; at: number } | null {
     const face = observation.faces.length === 1 ? observation.faces[0]! : null;
-    const score = face?.quality.score ?? 0;
+    // The first frame of a face has nothing to compare with; the run still needs steadyFrames.
+    const moved = face && this.last ? Math.max(...(['yaw', 'pitch', 'roll'] as const).map((k) => Math.abs(face.pose[k] - this.last![k]))) : 0;
+    this.last = face ? face.pose : null;
+    const score = moved <= this.options.maxMotionDeg ? (face?.quality.score ?? 0) : 0;
     if (score > 0) {
       this.streak++;
       if (this.streak >= this.options.steadyFrames && (!this.best || score > this.best.score)) {

@@ -38,8 +38,8 @@ t.test('each gate names its problem; a good face passes with a score', async (t)
   t.equal(DEFAULT_QUALITY.maxYaw, 12);
 });
 
-function frame(at: number, scores: number[]): FrameObservation {
-  const faces = scores.map((score, i) => ({ track: i + 1, quality: { sharpness: 1, brightness: 1, clipped: 0, score } }) as unknown as FaceObservation);
+function frame(at: number, scores: number[], pose = { yaw: 0, pitch: 0, roll: 0 }): FrameObservation {
+  const faces = scores.map((score, i) => ({ track: i + 1, pose, quality: { sharpness: 1, brightness: 1, clipped: 0, score } }) as unknown as FaceObservation);
   return { index: at / 100, at, width: 640, height: 480, faces };
 }
 
@@ -77,6 +77,23 @@ t.test('AutoCapture discards every candidate it does not answer', async (t) => {
   c.observe(frame(400, [0.9]), () => 'd');
   c.reset();
   t.same(discarded, ['a', 'd'], 'a reset drops the pending candidate');
+});
+
+t.test('AutoCapture waits for the head to stop moving: frames of a head coming back from an action do not count', async (t) => {
+  const c = new AutoCapture<number>({ windowMs: 300, steadyFrames: 3, maxMotionDeg: 2.5 });
+  // Coming back from raise_head: pitch 10 → 0 in 3.5° steps, every frame passing the gate on its own.
+  const pitches = [10, 6.5, 3, 0, 0.5, -0.3, 0.2, 0, 0.4, 0.1];
+  let chosen: ReturnType<typeof c.observe> = null;
+  let opened = -1;
+  for (const [i, pitch] of pitches.entries()) {
+    const r = c.observe(frame(i * 100, [0.5 + i / 100], { yaw: 0, pitch, roll: 0 }), () => i);
+    if (r && !chosen) chosen = r;
+    if (opened < 0 && (c as unknown as { openedAt: number | null }).openedAt !== null) opened = i;
+  }
+  t.equal(opened, 6, 'the window opens on the third still frame (frames 4, 5, 6)');
+  t.ok(chosen && chosen.frame >= 5, `the photo is a still frame (frame ${chosen?.frame})`);
+  const moving = new AutoCapture<number>({ windowMs: 300, steadyFrames: 3, maxMotionDeg: 2.5 });
+  for (let i = 0; i < 30; i++) t.equal(moving.observe(frame(i * 100, [0.8], { yaw: 8 * Math.sin(i), pitch: 0, roll: 0 }), () => i), null, 'a head that keeps moving is never photographed');
 });
 
 t.test('AutoCapture never answers without a steady run', async (t) => {
