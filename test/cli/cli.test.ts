@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, traceFiles } from '../helpers.js';
+import { MODEL_CACHE } from '../vision/engine-fixture.js';
 
 function lifecheck(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
@@ -46,4 +47,18 @@ t.test('run --demo walks one whole session on the sim profile and exits cleanly'
   }
   t.match(r.stdout, /语音 「验证成功。」/);
   t.match(r.stdout, /demo finished/);
+});
+
+t.test("make start's demo: the capture steps judged by the real pipeline on the synthesised person", async (t) => {
+  // What scripts/start-sim.sh sets; the real clock (speed 1), so the person moves at a person's pace.
+  const r = lifecheck(['run', '--demo'], { LIFECHECK_LOG_LEVEL: 'warn', LIFECHECK_VISION: 'opencv', LIFECHECK_CAMERA: 'synth', LIFECHECK_VISION_MODEL_CACHE: MODEL_CACHE });
+  t.equal(r.status, 0, r.stderr);
+  const acted = [...r.stdout.matchAll(/屏幕 capture\/acting +action=(\w+)/g)].map((m) => m[1]);
+  // Two per attempt (a slow machine may need a second attempt; the demo still ends).
+  t.ok(new Set(acted).size >= 2, `asked its actions (${[...new Set(acted)].join(', ')})`);
+  const quality = Number(/屏幕 captured +quality=([\d.]+)/.exec(r.stdout)?.[1]);
+  // The cooperative twin reports 0.9 for every photo; the pipeline scores the frame it chose.
+  t.ok(quality > 0 && quality <= 1 && quality !== 0.9, `the photo's quality is the pipeline's (${quality})`);
+  t.notMatch(r.stdout, /cameraProblem/);
+  t.match(r.stdout, /demo finished: one whole session/);
 });
