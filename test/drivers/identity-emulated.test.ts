@@ -91,3 +91,19 @@ t.test('the ID card reader unplugged and back, as the identify screen shows it',
   t.ok(devices.idReader.tap(testPerson('due-2').identity));
   t.match(await outputs.waitFor(screen('confirm'), 'confirm after replug', { from: again }), { fields: { name: '何**' } });
 });
+
+t.test('the social security card reader and the scanner unplugged and back (their twins share the unplug queue)', async (t) => {
+  const mark = await toIdentify();
+  devices.sscReader.unplug();
+  devices.barcode.unplug();
+  const down = await outputs.waitFor((o) => screen('identify')(o) && o.kind === 'screen' && o.fields.sscReader === false && o.fields.barcode === false, 'both shown down', { from: mark });
+  t.match(down, { fields: { idReader: true, sscReader: false, barcode: false } });
+  t.notOk(devices.sscReader.insert(testPerson('due').identity), 'pcscd is gone: no card goes in');
+  t.notOk(devices.barcode.scan('not-delivered'), 'an unplugged scanner scans nothing');
+  devices.sscReader.replug();
+  devices.barcode.replug();
+  await outputs.waitFor((o) => o.kind === 'screen' && o.fields.sscReader === true && o.fields.barcode === true, 'both shown back', { from: outputs.mark });
+  const again = outputs.mark;
+  t.ok(devices.sscReader.insert(testPerson('due').identity));
+  await outputs.waitFor(screen('confirm'), 'confirm after replug', { from: again });
+});

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../clock/clock.js';
 import type { Logger } from '../../log/logger.js';
 import { defaultRecordSize, EV_KEY } from '../touch/evdev.js';
-import { Emitter } from '../emitter.js';
+import { EmulatedTwin } from '../emulated-twin.js';
 import { PtyPair } from '../pty-pair.js';
 import { HidScannerEmulator, SerialScannerEmulator } from './emulator.js';
 import { HidScanner } from './hid-scanner.js';
@@ -30,39 +30,29 @@ export interface EmulatedBarcodeOptions {
 const REOPEN_MS = 500;
 const PARTIAL_MS = 500;
 
-export class EmulatedBarcode implements BarcodeTwin {
-  private readonly events = new Emitter<BarcodeEvent>();
+export class EmulatedBarcode extends EmulatedTwin<BarcodeEvent, BarcodePort> implements BarcodeTwin {
   private dir: string | null = null;
-  private driver: BarcodePort | null = null;
   private pair: PtyPair | null = null;
   private serial: SerialScannerEmulator | null = null;
   private hid: HidScannerEmulator | null = null;
-  private work: Promise<void> = Promise.resolve();
-  private plugged = true;
 
-  constructor(private readonly options: EmulatedBarcodeOptions) {}
-
-  onEvent(listener: (event: BarcodeEvent) => void): () => void {
-    return this.events.on(listener);
+  constructor(private readonly options: EmulatedBarcodeOptions) {
+    super();
   }
 
-  async start(): Promise<void> {
-    if (this.driver) return;
-    const { mode, terminator, clock, logger } = this.options;
+  protected async setUp(): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), 'lifecheck-scanner-'));
     await this.plugIn();
-    this.driver =
-      mode === 'serial'
-        ? new SerialScanner({ port: this.device, baudRate: 9_600, terminator, reopenMs: REOPEN_MS, partialTimeoutMs: PARTIAL_MS, clock, logger })
-        : new HidScanner({ device: this.device, recordSize: defaultRecordSize(), terminator, reopenMs: REOPEN_MS, partialTimeoutMs: PARTIAL_MS, clock, logger });
-    this.driver.onEvent((e) => this.events.emit(e));
-    await this.driver.start();
   }
 
-  async stop(): Promise<void> {
-    await this.work;
-    await this.driver?.stop();
-    this.driver = null;
+  protected createDriver(): BarcodePort {
+    const { mode, terminator, clock, logger } = this.options;
+    return mode === 'serial'
+      ? new SerialScanner({ port: this.device, baudRate: 9_600, terminator, reopenMs: REOPEN_MS, partialTimeoutMs: PARTIAL_MS, clock, logger })
+      : new HidScanner({ device: this.device, recordSize: defaultRecordSize(), terminator, reopenMs: REOPEN_MS, partialTimeoutMs: PARTIAL_MS, clock, logger });
+  }
+
+  protected async tearDown(): Promise<void> {
     await this.pullOut();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
@@ -86,21 +76,11 @@ export class EmulatedBarcode implements BarcodeTwin {
     return true;
   }
 
-  unplug(): void {
-    this.plugged = false;
-    this.work = this.work.then(() => this.pullOut());
-  }
-
-  replug(): void {
-    this.plugged = true;
-    this.work = this.work.then(() => this.plugIn());
-  }
-
   private get device(): string {
     return join(this.dir!, this.options.mode === 'serial' ? 'scanner' : 'event-scanner');
   }
 
-  private async plugIn(): Promise<void> {
+  protected async plugIn(): Promise<void> {
     if (!this.dir || this.pair || this.hid) return;
     if (this.options.mode === 'serial') {
       this.pair = await PtyPair.open(this.device, join(this.dir, 'scanner-emulator'));
@@ -111,7 +91,7 @@ export class EmulatedBarcode implements BarcodeTwin {
     }
   }
 
-  private async pullOut(): Promise<void> {
+  protected async pullOut(): Promise<void> {
     await this.serial?.close();
     await this.pair?.close();
     this.hid?.close();

@@ -11,7 +11,7 @@ import type { Clock } from '../../clock/clock.js';
 import type { Identity } from '../../domain/identity.js';
 import type { Logger } from '../../log/logger.js';
 import type { ReadErrorReason } from '../../machine/types.js';
-import { Emitter } from '../emitter.js';
+import { EmulatedTwin } from '../emulated-twin.js';
 import { birthDateOf } from '../emulated-holder.js';
 import { PtyPair } from '../pty-pair.js';
 import { encodeCardText, type CardTextInput } from './card-text.js';
@@ -26,38 +26,28 @@ export interface EmulatedIdReaderOptions {
   pollMs?: number;
 }
 
-export class EmulatedIdReader implements IdReaderTwin {
-  private readonly events = new Emitter<IdReaderEvent>();
+export class EmulatedIdReader extends EmulatedTwin<IdReaderEvent, Gat467Reader> implements IdReaderTwin {
   private dir: string | null = null;
-  private reader: Gat467Reader | null = null;
   private pair: PtyPair | null = null;
   private emulator: Gat467Emulator | null = null;
-  /** Unplug and replug run in order, after what came before. */
-  private work: Promise<void> = Promise.resolve();
-  private plugged = true;
   /** Resolves once the driver has polled enough to notice the last card left. */
   private leaving: Promise<void> | null = null;
 
-  constructor(private readonly options: EmulatedIdReaderOptions) {}
-
-  onEvent(listener: (event: IdReaderEvent) => void): () => void {
-    return this.events.on(listener);
+  constructor(private readonly options: EmulatedIdReaderOptions) {
+    super();
   }
 
-  async start(): Promise<void> {
-    if (this.reader) return;
+  protected async setUp(): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), 'lifecheck-idreader-'));
     await this.plugIn();
-    const { clock, logger } = this.options;
-    this.reader = new Gat467Reader({ ...GAT467_DEFAULTS, ...(this.options.pollMs ? { pollMs: this.options.pollMs } : {}), port: this.device, clock, logger });
-    this.reader.onEvent((e) => this.events.emit(e));
-    await this.reader.start();
   }
 
-  async stop(): Promise<void> {
-    await this.work;
-    await this.reader?.stop();
-    this.reader = null;
+  protected createDriver(): Gat467Reader {
+    const { clock, logger } = this.options;
+    return new Gat467Reader({ ...GAT467_DEFAULTS, ...(this.options.pollMs ? { pollMs: this.options.pollMs } : {}), port: this.device, clock, logger });
+  }
+
+  protected async tearDown(): Promise<void> {
     await this.pullOut();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
@@ -80,22 +70,12 @@ export class EmulatedIdReader implements IdReaderTwin {
     return this.lay({ text });
   }
 
-  unplug(): void {
-    this.plugged = false;
-    this.work = this.work.then(() => this.pullOut());
-  }
-
-  replug(): void {
-    this.plugged = true;
-    this.work = this.work.then(() => this.plugIn());
-  }
-
   private get device(): string {
     return join(this.dir!, 'idreader');
   }
 
   private lay(card: CardTextInput | { text: Buffer }): boolean {
-    const reader = this.reader;
+    const reader = this.driver;
     if (!reader || !this.emulator || !this.plugged) return false;
     this.work = this.work.then(async () => {
       const emulator = this.emulator;
@@ -115,13 +95,13 @@ export class EmulatedIdReader implements IdReaderTwin {
     return true;
   }
 
-  private async plugIn(): Promise<void> {
+  protected async plugIn(): Promise<void> {
     if (this.pair || !this.dir) return;
     this.pair = await PtyPair.open(this.device, join(this.dir, 'idreader-emulator'));
     this.emulator = await Gat467Emulator.open(this.pair.far);
   }
 
-  private async pullOut(): Promise<void> {
+  protected async pullOut(): Promise<void> {
     this.leaving = null;
     await this.emulator?.close();
     await this.pair?.close();

@@ -9,7 +9,7 @@ import type { Clock } from '../../clock/clock.js';
 import type { Identity } from '../../domain/identity.js';
 import type { Logger } from '../../log/logger.js';
 import type { ReadErrorReason } from '../../machine/types.js';
-import { Emitter } from '../emitter.js';
+import { EmulatedTwin } from '../emulated-twin.js';
 import { birthDateOf } from '../emulated-holder.js';
 import { PCSC_DEFAULTS, PcscSscReader } from './pcsc-reader.js';
 import type { SscReaderEvent } from './port.js';
@@ -23,37 +23,40 @@ export interface EmulatedSscReaderOptions {
   logger: Logger;
 }
 
-export class EmulatedSscReader implements SscReaderTwin {
-  private readonly events = new Emitter<SscReaderEvent>();
+/** Cards, unplug and replug take turns (the base's work queue): vpcd must see one card leave before the next comes. */
+export class EmulatedSscReader extends EmulatedTwin<SscReaderEvent, PcscSscReader> implements SscReaderTwin {
   private pcscd: PrivatePcscd | null = null;
-  private reader: PcscSscReader | null = null;
   private card: VirtualCard | null = null;
-  /** Cards, unplug and replug take turns: vpcd must see one card leave before the next comes. */
-  private work: Promise<void> = Promise.resolve();
-  private plugged = true;
 
-  constructor(private readonly options: EmulatedSscReaderOptions) {}
-
-  onEvent(listener: (event: SscReaderEvent) => void): () => void {
-    return this.events.on(listener);
+  constructor(private readonly options: EmulatedSscReaderOptions) {
+    super();
   }
 
-  async start(): Promise<void> {
-    if (this.reader) return;
+  protected async setUp(): Promise<void> {
     this.pcscd = await PrivatePcscd.start({});
-    const { clock, logger } = this.options;
-    this.reader = new PcscSscReader({ ...PCSC_DEFAULTS, reader: VPCD_READERS[0], socketPath: this.pcscd.socketPath, clock, logger });
-    this.reader.onEvent((e) => this.events.emit(e));
-    await this.reader.start();
   }
 
-  async stop(): Promise<void> {
-    await this.work;
+  protected createDriver(): PcscSscReader {
+    const { clock, logger } = this.options;
+    return new PcscSscReader({ ...PCSC_DEFAULTS, reader: VPCD_READERS[0], socketPath: this.pcscd!.socketPath, clock, logger });
+  }
+
+  protected override async beforeDriverStops(): Promise<void> {
     await this.card?.remove();
-    await this.reader?.stop();
+  }
+
+  protected async tearDown(): Promise<void> {
     await this.pcscd?.close();
-    this.reader = null;
     this.pcscd = null;
+  }
+
+  /** Unplugging stops pcscd: the driver sees it die, and come back on replug. */
+  protected async plugIn(): Promise<void> {
+    await this.pcscd?.start();
+  }
+
+  protected async pullOut(): Promise<void> {
+    await this.pcscd?.stop();
   }
 
   insert(identity: Omit<Identity, 'source'>): boolean {
@@ -77,18 +80,8 @@ export class EmulatedSscReader implements SscReaderTwin {
     return this.put({ kind: 'ssc', card, damage: 'status' });
   }
 
-  unplug(): void {
-    this.plugged = false;
-    this.work = this.work.then(() => this.pcscd?.stop());
-  }
-
-  replug(): void {
-    this.plugged = true;
-    this.work = this.work.then(() => this.pcscd?.start());
-  }
-
   private put(profile: CardProfile, options: VirtualCardOptions = {}): boolean {
-    const reader = this.reader;
+    const reader = this.driver;
     const pcscd = this.pcscd;
     if (!reader || !pcscd || !this.plugged) return false;
     this.work = this.work.then(async () => {
@@ -108,7 +101,7 @@ export class EmulatedSscReader implements SscReaderTwin {
   /** Takes the card out and waits until pcscd has seen it go (vpcd notices at its next poll). */
   private async takeOut(): Promise<void> {
     const card = this.card;
-    const reader = this.reader;
+    const reader = this.driver;
     if (!card || !reader) return;
     this.card = null;
     const name = VPCD_READERS[0];
