@@ -33,8 +33,11 @@ export function parseActions(list: string): Action[] {
   return actions;
 }
 
-export function engineFor(config: LifecheckConfig): VisionEngine {
-  return VisionEngine.create(engineOptions(config.vision));
+export function engineFor(config: LifecheckConfig, stderr: NodeJS.WritableStream = process.stderr): VisionEngine {
+  const engine = VisionEngine.create(engineOptions(config.vision));
+  const problem = engine.cacheProblem(config.vision.modelCache);
+  if (problem) stderr.write(`lifecheck: warning: ${problem}\n`);
+  return engine;
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;

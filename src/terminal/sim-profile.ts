@@ -101,7 +101,14 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
   const outbox = createOutbox(config, siPort, clock, options.logger, random);
   // One engine for the pipeline and the synthesised person's face, loaded when first needed.
   let engine = options.engine ?? null;
-  const engineNow = (): VisionEngine => (engine ??= VisionEngine.create(engineOptions(config.vision)));
+  const engineNow = (): VisionEngine => {
+    if (engine) return engine;
+    engine = VisionEngine.create(engineOptions(config.vision));
+    options.logger.info({ from: engine.load.from, ms: Math.round(engine.load.ms) }, 'vision: landmark model loaded');
+    const problem = engine.cacheProblem(config.vision.modelCache);
+    if (problem) options.logger.warn({ cache: config.vision.modelCache }, `vision: ${problem}`);
+    return engine;
+  };
   const terminalCamera = cameraOf(options, camera, engineNow);
   const vision = scripted ?? visionOf(options, terminalCamera, photos, engineNow);
   const terminal = new Terminal({

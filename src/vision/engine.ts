@@ -53,6 +53,15 @@ export class VisionEngine {
     return new VisionEngine(cv, new ShapePredictor(model, model.compressed ?? null), load, pipelineOptions);
   }
 
+  /**
+   * What a maintainer should hear about the model load: null when the converted copy served or was
+   * written; else why every start will parse the whole model again (~15 s on 2 cores).
+   */
+  cacheProblem(cachePath: string): string | null {
+    if (!this.load.cacheError) return null;
+    return `the landmark model's converted copy ${cachePath} cannot be written (${this.load.cacheError}): every start parses the model again (${(this.load.ms / 1000).toFixed(0)} s)`;
+  }
+
   /** A pipeline of its own (it holds the faces it follows): one per session or clip. */
   pipeline(): FacePipeline {
     return new FacePipeline(this.cv, this.predictor, this.pipelineOptions);
