@@ -113,12 +113,12 @@ interface Track {
    * detection first: one false detection (a pattern on a coat) must not restart a challenge.
    */
   reported: boolean;
-  rvec: [number, number, number] | null;
-  tvec: [number, number, number] | null;
+  rvec: Vec3 | null;
+  tvec: Vec3 | null;
   /** The person's own head (see Personal), once learnt from their first near-frontal frames. */
   personal: Personal;
   /** The last fit on the personal head (the next one starts from it). */
-  personalFit?: { r: [number, number, number]; t: [number, number, number] } | null;
+  personalFit?: { r: Vec3; t: Vec3 } | null;
 }
 
 /**
@@ -154,7 +154,7 @@ export class FacePipeline {
   private tracks: Track[] = [];
   private nextTrack = 1;
   private frames = 0;
-  /** The learnt head of the last followed face that was lost, and where and when (see RELEARN_MS). */
+  /** The learnt head of the last followed face that was lost, and where and when (see KEEP_HEAD_MS). */
   private lostHead: { points: Float64Array; box: Box; at: number } | null = null;
   /** Milliseconds spent per stage in the last frame (bench/vision). */
   readonly timings: FrameTimings = { detected: false, detect: 0, landmarks: 0, pose: 0, measure: 0 };
@@ -326,12 +326,7 @@ export class FacePipeline {
         const [x, y, z] = CONTOUR.has(i) ? silhouettePoint(this.head, i, pose.yaw) : [this.head[3 * i]!, this.head[3 * i + 1]!, this.head[3 * i + 2]!];
         return new cv.Point3(x, y, z);
       });
-      const options = { useExtrinsicGuess: true, rvec: new cv.Vec3(...r), tvec: new cv.Vec3(...t), flags: cv.SOLVEPNP_ITERATIVE };
-      const result = (cv.solvePnP as unknown as SolvePnPWithOptions)(objectPoints, imagePoints, camera, [0, 0, 0, 0], options);
-      r = [result.rvec.x, result.rvec.y, result.rvec.z];
-      t = [result.tvec.x, result.tvec.y, result.tvec.z];
-      // A fit behind the camera is a mirrored solution: start afresh next frame.
-      ok = result.returnValue && t[2] > 0;
+      ({ r, t, ok } = this.solve(objectPoints, imagePoints, camera, { r, t }));
       pose = eulerFromMatrix(rodrigues(r));
     }
     track.rvec = ok ? r : null;
@@ -343,7 +338,7 @@ export class FacePipeline {
   }
 
   /** Learns the person's head from near-frontal frames, then fits the pose on it (see Personal). */
-  private personalPose(track: Track, generic: HeadPose, r: [number, number, number], t: [number, number, number], k: Intrinsics, camera: Mat): HeadPose {
+  private personalPose(track: Track, generic: HeadPose, r: Vec3, t: Vec3, k: Intrinsics, camera: Mat): HeadPose {
     const cv = this.cv;
     const p = track.personal;
     if (!p.points) {
@@ -375,15 +370,22 @@ export class FacePipeline {
     }
     const objectPoints = INNER.map((_, j) => new cv.Point3(p.points![3 * j]!, p.points![3 * j + 1]!, p.points![3 * j + 2]!));
     const imagePoints = INNER.map((i) => new cv.Point2(track.landmarks[2 * i]!, track.landmarks[2 * i + 1]!));
-    const guess = track.personalFit ?? { r, t };
+    const fit = this.solve(objectPoints, imagePoints, camera, track.personalFit ?? { r, t });
+    track.personalFit = fit.ok ? { r: fit.r, t: fit.t } : null;
+    return fit.ok ? eulerFromMatrix(rodrigues(fit.r)) : generic;
+  }
+
+  /**
+   * solvePnP (iterative) from a guess. `ok` is false when it failed or put the head behind the
+   * camera: a mirrored solution, not to seed the next frame with.
+   */
+  private solve(objectPoints: unknown[], imagePoints: unknown[], camera: Mat, guess: { r: Vec3; t: Vec3 }): { r: Vec3; t: Vec3; ok: boolean } {
+    const cv = this.cv;
     const options = { useExtrinsicGuess: true, rvec: new cv.Vec3(...guess.r), tvec: new cv.Vec3(...guess.t), flags: cv.SOLVEPNP_ITERATIVE };
     const result = (cv.solvePnP as unknown as SolvePnPWithOptions)(objectPoints, imagePoints, camera, [0, 0, 0, 0], options);
-    if (!result.returnValue || !(result.tvec.z > 0)) {
-      track.personalFit = null;
-      return generic;
-    }
-    track.personalFit = { r: [result.rvec.x, result.rvec.y, result.rvec.z], t: [result.tvec.x, result.tvec.y, result.tvec.z] };
-    return eulerFromMatrix(rodrigues(track.personalFit.r));
+    const r: Vec3 = [result.rvec.x, result.rvec.y, result.rvec.z];
+    const t: Vec3 = [result.tvec.x, result.tvec.y, result.tvec.z];
+    return { r, t, ok: result.returnValue && t[2] > 0 };
   }
 
   private keep(track: Track, pose: HeadPose, at: number, width: number, height: number): boolean {
@@ -400,6 +402,8 @@ export class FacePipeline {
     return at - track.confirmedAt <= this.options.unconfirmedMs;
   }
 }
+
+type Vec3 = [number, number, number];
 
 /** solvePnP's options-object form (the binding takes rvec/tvec guesses only this way or positionally). */
 type SolvePnPWithOptions = (
