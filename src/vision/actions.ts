@@ -93,9 +93,10 @@ export interface ActionThresholds {
 
 /**
  * The defaults; every value can be overridden (see `resolveThresholds`). The head-pose thresholds are
- * in the pipeline's degrees, which read large yaw and pitch low: on the synthesised clips a 20° raise
- * measures ~10° and a 28° turn ~12–20° (bench/vision, docs/vision.md). They were set from that
- * response and the neutral jitter (±2–4° frame to frame): re-tune them on real recordings.
+ * in the pipeline's degrees, which read turns and tilts at 0.7–0.9x on the synthesised clips (a 20°
+ * raise measures ~14°, a 28° turn ~23°; bench/vision, docs/vision.md). They were set from that
+ * response, lenient for people who move little, and the neutral jitter (±2–4° frame to frame):
+ * re-tune them on real recordings.
  * Blink's 60 ms minimum lets one closed frame at 15 fps (67 ms) count; the neutral may spread over
  * 8° (the pipeline's pose jitters ±2–4° from frame to frame on a still face).
  */

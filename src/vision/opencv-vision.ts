@@ -11,7 +11,7 @@ import type { CameraPort, Frame } from '../drivers/camera/port.js';
 import type { PhotoStore } from '../terminal/photo-store.js';
 import type { Logger } from '../log/logger.js';
 import { ActionJudge, type JudgeEvent, type ThresholdOverrides } from './actions.js';
-import { AutoCapture, DEFAULT_CAPTURE, type CaptureOptions } from './capture.js';
+import { AutoCapture, type CaptureOptions } from './capture.js';
 import type { VisionEngine } from './engine.js';
 import type { Mat } from './cv.js';
 import type { FrameObservation } from './observation.js';
@@ -72,7 +72,7 @@ class Session {
     this.judge = new ActionJudge(options.thresholds);
     // Candidates that lose to a better frame, or a session that ends before the photo, leave no
     // face bytes behind in memory.
-    this.capture = new AutoCapture<Buffer>(options.capture ?? DEFAULT_CAPTURE, (jpeg) => jpeg.fill(0));
+    this.capture = new AutoCapture<Buffer>(options.capture, (jpeg) => jpeg.fill(0));
   }
 
   command(command: VisionCommand): void {
