@@ -40,9 +40,8 @@ export interface PerformerOptions {
 /** The idle wobble loops over this long (its seam is a sub-degree step nobody can tell). */
 const IDLE_MS = 60_000;
 
-/** What the person is doing: a script started at `from` (terminal time) or sitting still. */
+/** What the person is doing: a script started at `from` (terminal time). */
 interface Doing {
-  action: Action;
   from: number;
   until: number;
   sample: (t: number) => ScriptState;
@@ -51,7 +50,8 @@ interface Doing {
 export class Performer extends CameraListeners implements CameraPort {
   private readonly timing: PerformerTiming;
   private readonly idle: (t: number) => ScriptState;
-  private render: ReturnType<typeof liveRenderer> | null = null;
+  /** The person's face made ready on the first start, and the size of the frames it gives. */
+  private face: { render: ReturnType<typeof liveRenderer>; width: number; height: number } | null = null;
   private ticker: unknown = null;
   private next: unknown = null;
   private seq = 0;
@@ -68,7 +68,10 @@ export class Performer extends CameraListeners implements CameraPort {
 
   async start(): Promise<void> {
     if (this.ticker !== null) return;
-    this.render ??= liveRenderer(this.options.source(), { fps: this.timing.fps, seed: this.options.seed ?? 1 });
+    if (!this.face) {
+      const source = this.options.source();
+      this.face = { render: liveRenderer(source, { fps: this.timing.fps, seed: this.options.seed ?? 1 }), width: source.width, height: source.height };
+    }
     this.tick();
   }
 
@@ -118,7 +121,7 @@ export class Performer extends CameraListeners implements CameraPort {
     const amplitude = action === 'open_mouth' ? { amplitude: 1 } : {};
     const script = actionScript(action, { neutralMs: 0, jitter: 0.5, seed: (this.options.seed ?? 1) + ++this.moves, ...amplitude });
     const from = this.options.clock.now();
-    this.doing = { action, from, until: from + script.durationMs, sample: scriptSampler(script) };
+    this.doing = { from, until: from + script.durationMs, sample: scriptSampler(script) };
     this.later(script.durationMs + this.timing.againMs, () => this.perform(action));
   }
 
@@ -144,9 +147,8 @@ export class Performer extends CameraListeners implements CameraPort {
     const doing = this.doing && now < this.doing.until ? this.doing : null;
     if (!doing) this.doing = null;
     const state = doing ? doing.sample(now - doing.from) : this.idle(now % IDLE_MS);
-    const { mat } = this.render!(state, this.seq, now);
-    const frame: Frame = { at: now, seq: this.seq++, format: 'bgr', width: mat.cols, height: mat.rows, data: Buffer.from(mat.getData()) };
-    mat.release();
+    const { render, width, height } = this.face!;
+    const frame: Frame = { at: now, seq: this.seq, format: 'bgr', width, height, data: render(state, this.seq++, now).data };
     this.frames.emit(frame);
   }
 }

@@ -69,20 +69,24 @@ function frameTimes(script: Script, fps: number): number[] {
 
 /** Renders a live clip frame by frame (a generator, so long clips need not sit in memory). */
 export function* liveFrames(source: SynthSource, script: Script, options: Partial<SynthOptions> = {}): Generator<{ mat: Mat; truth: FrameTruth }> {
+  const cv = opencv();
   const o = { ...DEFAULT_SYNTH, ...options };
   const render = liveRenderer(source, o);
   const sample = scriptSampler(script);
   const times = frameTimes(script, o.fps);
-  for (let index = 0; index < times.length; index++) yield render(sample(times[index]!), index, times[index]!);
+  for (let index = 0; index < times.length; index++) {
+    const { data, truth } = render(sample(times[index]!), index, times[index]!);
+    yield { mat: new cv.Mat(data, source.height, source.width, cv.CV_8UC3), truth };
+  }
 }
 
 /**
  * The live renderer behind liveFrames: any state at any time, one frame per call (the sim profile's
  * synthesised person renders on the terminal's clock, not at fixed frame times). `index` seeds the
- * frame's sensor noise.
+ * frame's sensor noise. Returns the frame's BGR bytes (source.width × source.height × 3): a camera
+ * frame as is, no Mat needed.
  */
-export function liveRenderer(source: SynthSource, options: Partial<SynthOptions> = {}): (s: ScriptState, index: number, t: number) => { mat: Mat; truth: FrameTruth } {
-  const cv = opencv();
+export function liveRenderer(source: SynthSource, options: Partial<SynthOptions> = {}): (s: ScriptState, index: number, t: number) => { data: Buffer; truth: FrameTruth } {
   const o = { ...DEFAULT_SYNTH, ...options };
   const { width: W, height: H, camera: cam, count, head, follow, pivot } = source;
   const n = count + source.fixed;
@@ -155,7 +159,7 @@ export function liveRenderer(source: SynthSource, options: Partial<SynthOptions>
     camera(out, o, index);
     const landmarks: number[] = [];
     for (let i = 0; i < 68; i++) landmarks.push(round2(mesh.dx[i]!), round2(mesh.dy[i]!));
-    return { mat: new cv.Mat(out, H, W, cv.CV_8UC3), truth: { index, t, ...rounded(s), landmarks } };
+    return { data: out, truth: { index, t, ...rounded(s), landmarks } };
   };
 }
 
