@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as OpenCV from '@u4/opencv4nodejs';
+import type { Frame } from '../drivers/camera/port.js';
 
 export type CV = typeof OpenCV;
 export type Mat = OpenCV.Mat;
@@ -38,4 +39,20 @@ export function opencv(): CV {
     throw new OpenCvUnavailable(e as Error);
   }
   return loaded;
+}
+
+/** A camera frame as an OpenCV image (BGR); throws with the reason when its bytes are not one. */
+export function frameMat(frame: Frame, cv: CV = opencv()): Mat {
+  if (frame.format === 'bgr') {
+    if (frame.data.length !== frame.width * frame.height * 3) throw new Error(`a ${frame.width}x${frame.height} BGR frame must have ${frame.width * frame.height * 3} bytes, it has ${frame.data.length}`);
+    return new cv.Mat(frame.data, frame.height, frame.width, cv.CV_8UC3);
+  }
+  const mat = cv.imdecode(frame.data);
+  if (mat.empty) throw new Error(`a ${frame.format} frame of ${frame.data.length} bytes cannot be decoded`);
+  return mat;
+}
+
+/** An image as the JPEG a photo is stored as (what the outbox keeps and the captured screen shows). */
+export function jpegOf(mat: Mat, quality = 90, cv: CV = opencv()): Buffer {
+  return cv.imencode('.jpg', mat, [cv.IMWRITE_JPEG_QUALITY, quality]);
 }

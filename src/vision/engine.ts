@@ -3,7 +3,7 @@
  * terminal starts (so the first person does not wait for the model) and shared by every session,
  * the `lifecheck vision` commands and bench/vision.
  */
-import { opencv, type CV, type Mat } from './cv.js';
+import { frameMat, jpegOf, opencv, type CV, type Mat } from './cv.js';
 import { loadShapeModel, type LoadedModel } from './landmarks/dlib-model.js';
 import { ShapePredictor } from './landmarks/predictor.js';
 import { DEFAULT_CASCADE, DEFAULT_PIPELINE, FacePipeline, type PipelineOptions } from './face-pipeline.js';
@@ -69,18 +69,11 @@ export class VisionEngine {
 
   /** A camera frame as an OpenCV image (BGR). */
   matOf(frame: Frame): Mat {
-    const cv = this.cv;
-    if (frame.format === 'bgr') {
-      if (frame.data.length !== frame.width * frame.height * 3) throw new Error(`a ${frame.width}x${frame.height} BGR frame must have ${frame.width * frame.height * 3} bytes, it has ${frame.data.length}`);
-      return new cv.Mat(frame.data, frame.height, frame.width, cv.CV_8UC3);
-    }
-    const mat = cv.imdecode(frame.data);
-    if (mat.empty) throw new Error(`a ${frame.format} frame of ${frame.data.length} bytes cannot be decoded`);
-    return mat;
+    return frameMat(frame, this.cv);
   }
 
   /** The photo as JPEG (what the outbox stores and the captured screen shows). */
   jpeg(mat: Mat, quality = 90): Buffer {
-    return this.cv.imencode('.jpg', mat, [this.cv.IMWRITE_JPEG_QUALITY, quality]);
+    return jpegOf(mat, quality, this.cv);
   }
 }

@@ -1,7 +1,7 @@
 /** Shared by the simulated vision sessions: remember the newest frame, turn it into a stored photo. */
 import type { CameraPort, Frame } from '../drivers/camera/port.js';
 import type { PhotoStore } from '../terminal/photo-store.js';
-import { opencv } from './cv.js';
+import { frameMat, jpegOf } from './cv.js';
 
 /** 1x1 grey PNG, used only when a simulated session has seen no frame at all. */
 const BLANK_PNG = Buffer.from(
@@ -26,9 +26,8 @@ export class FrameTap {
     const last = this.last;
     if (last?.format === 'bgr') {
       // A real camera (devices.camera.kind clip/device) under a simulated person: encode its pixels.
-      const cv = opencv();
-      const mat = new cv.Mat(last.data, last.height, last.width, cv.CV_8UC3);
-      const jpeg = cv.imencode('.jpg', mat, [cv.IMWRITE_JPEG_QUALITY, 90]);
+      const mat = frameMat(last);
+      const jpeg = jpegOf(mat);
       mat.release();
       return photos.put(jpeg);
     }
