@@ -144,9 +144,13 @@ t.test('the driver reads a real FIFO, reports a lost device and picks it up agai
     events.push(e);
     wake?.();
   });
+  // A failed step must not leave the `cat` child holding the test process until tap's timeout.
+  t.teardown(() => touch.stop());
   await touch.start();
-  // Opened through the thread pool like the driver's side: a FIFO's open waits for its other end.
-  let writer = await open(fifo, 'w');
+  // The device's side holds the FIFO read-write, as the HID scanner emulator does: a write-only end
+  // would be let through by the driver's non-blocking probe and then write into a pipe no one has
+  // open yet (EPIPE) whenever `cat` is slower to open it than the test is to touch.
+  let writer = await open(fifo, 'r+');
   await writer.write(singleTap(2048, 2048));
   await next(2);
   t.same(events.slice(0, 2), [
@@ -156,7 +160,7 @@ t.test('the driver reads a real FIFO, reports a lost device and picks it up agai
   await writer.close(); // the device goes away (USB unplug)
   await next(3);
   t.same(events[2], { type: 'device.fault', device: 'touch', reason: 'device closed' });
-  writer = await open(fifo, 'w'); // replugged
+  writer = await open(fifo, 'r+'); // replugged
   await next(4);
   t.same(events[3], { type: 'device.ok', device: 'touch' });
   await writer.write(singleTap(0, 0));
