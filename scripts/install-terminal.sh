@@ -21,7 +21,8 @@ done
 install -m 0644 systemd/lifecheck.service "$root/etc/systemd/system/lifecheck.service"
 install -m 0644 systemd/90-lifecheck.rules "$root/etc/udev/rules.d/90-lifecheck.rules"
 if [ ! -e "$root/etc/lifecheck/config.json" ]; then
-  # Hardware profile; the terminal number and SI address are set per terminal afterwards.
+  # Hardware profile (its preset: config/hardware.json); the terminal number, SI address and
+  # certificates, outbox key and touch calibration are set per terminal afterwards.
   cat > "$root/etc/lifecheck/config.json" <<'JSON'
 {
   "profile": "hardware",

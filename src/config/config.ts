@@ -12,6 +12,9 @@ import type { VoiceLanguage } from '../audio/catalogue.js';
 import { isDelayName, resolveDelays, type DelayName } from '../machine/delays.js';
 import type { TerminalSettings } from '../machine/types.js';
 import { ACTIONS, isAction, type Action } from '../vision/port.js';
+import type { PixelFormat } from '../drivers/display/pixels.js';
+import type { AxisCalibration } from '../drivers/touch/evdev.js';
+import { DEFAULT_FONTS, type FontFiles } from '../screens/fonts.js';
 
 export const EX_CONFIG = 78;
 
@@ -120,11 +123,34 @@ const schema = {
       fps: { doc: 'Frames per second asked of the camera (and the pace of an image folder)', format: 'nat', default: 15 },
       fourcc: { doc: 'Pixel format asked of the camera: MJPG (most USB webcams at 640x480 and up) or YUYV', format: ['MJPG', 'YUYV'], default: 'MJPG' },
     },
-    touch: { device: { doc: 'evdev touchscreen device', format: String, default: '/dev/input/event0' } },
+    touch: {
+      device: { doc: 'evdev touchscreen device', format: String, default: '/dev/input/event0' },
+      // The panel's raw range (evtest shows it as ABS_X / ABS_Y min and max) and how it is mounted.
+      calibration: {
+        minX: { doc: 'Raw X at the left edge of the screen', format: 'int', default: 0 },
+        maxX: { doc: 'Raw X at the right edge of the screen', format: 'int', default: 4095 },
+        minY: { doc: 'Raw Y at the top edge of the screen', format: 'int', default: 0 },
+        maxY: { doc: 'Raw Y at the bottom edge of the screen', format: 'int', default: 4095 },
+        swapXY: { doc: "Panel mounted turned by 90°: its X runs along the screen's Y", format: Boolean, default: false },
+        invertX: { doc: 'Raw X grows leftwards', format: Boolean, default: false },
+        invertY: { doc: 'Raw Y grows upwards', format: Boolean, default: false },
+      },
+    },
     display: {
       framebuffer: { doc: 'Framebuffer device', format: String, default: '/dev/fb0' },
-      width: { doc: 'Screen width in pixels', format: 'nat', default: 1280 },
-      height: { doc: 'Screen height in pixels', format: 'nat', default: 800 },
+      width: { doc: 'Screen width in pixels (sim profile; hardware: read from sysfs unless geometry is config)', format: 'nat', default: 1280 },
+      height: { doc: 'Screen height in pixels (sim profile; hardware: read from sysfs unless geometry is config)', format: 'nat', default: 800 },
+      geometry: { doc: "sysfs: size, depth and stride come from the framebuffer's sysfs folder; config: from width, height, stride and format here", format: ['sysfs', 'config'], default: 'sysfs' },
+      sysfsDir: { doc: "The framebuffer's sysfs folder; empty: /sys/class/graphics/<name of the device>", format: String, default: '' },
+      stride: { doc: 'Bytes from one row to the next (geometry config); 0: width times the bytes of a pixel', format: 'nat', default: 0 },
+      format: { doc: 'Pixel layout in memory (geometry config; at 32 bpp sysfs cannot tell the channel order)', format: ['xrgb8888', 'rgb565'], default: 'xrgb8888' },
+      cursorBlink: { doc: "The console cursor's blink switch, turned off over the kiosk; empty: leave it", format: String, default: '/sys/class/graphics/fbcon/cursor_blink' },
+      mirrorPreview: { doc: 'Show the camera picture mirrored, as people expect to see themselves', format: Boolean, default: true },
+      fonts: {
+        regular: { doc: 'Regular text font (fonts-noto-cjk)', format: String, default: DEFAULT_FONTS.regular },
+        bold: { doc: 'Bold text font (fonts-noto-cjk)', format: String, default: DEFAULT_FONTS.bold },
+        fallback: { doc: 'Font with CJK Extension B for rare characters in names (fonts-hanazono)', format: String, default: DEFAULT_FONTS.fallback },
+      },
     },
     speaker: {
       alsaDevice: { doc: 'ALSA playback device', format: String, default: 'default' },
@@ -197,8 +223,19 @@ export interface LifecheckConfig {
     sscReader: { kind: IdentityDeviceKind; reader: string };
     barcode: { kind: IdentityDeviceKind; mode: 'serial' | 'hid'; device: string; baudRate: number; terminator: 'CR' | 'LF' | 'CRLF' | 'TAB' };
     camera: { kind: 'sim' | 'synth' | 'clip' | 'device'; portrait: string; device: string; clip: string; width: number; height: number; fps: number; fourcc: 'MJPG' | 'YUYV' };
-    touch: { device: string };
-    display: { framebuffer: string; width: number; height: number };
+    touch: { device: string; calibration: AxisCalibration };
+    display: {
+      framebuffer: string;
+      width: number;
+      height: number;
+      geometry: 'sysfs' | 'config';
+      sysfsDir: string;
+      stride: number;
+      format: PixelFormat;
+      cursorBlink: string;
+      mirrorPreview: boolean;
+      fonts: FontFiles;
+    };
     speaker: { alsaDevice: string; volume: number };
     printer: { device: string; paperWidth: 58 | 80; qr: 'native' | 'image'; statusQuery: boolean; statusTimeoutMs: number; timeoutMs: number; pollMs: number };
   };
@@ -229,6 +266,9 @@ export const SYSTEM_CONFIG_FILE = '/etc/lifecheck/config.json';
 /** The portrait the synth camera animates when `devices.camera.portrait` is empty. */
 export const DEFAULT_PORTRAIT = join(here, '..', '..', 'assets', 'faces', 'astronaut.jpg');
 
+/** The hardware profile's defaults, read after default.json when the profile is hardware. */
+export const HARDWARE_PRESET_FILE = join(here, '..', '..', 'config', 'hardware.json');
+
 export interface LoadOptions {
   /** Explicit file (--config); must exist. Without it /etc/lifecheck/config.json is read if present. */
   file?: string;
@@ -240,10 +280,6 @@ export interface LoadOptions {
 }
 
 export function loadConfig(options: LoadOptions = {}): LifecheckConfig {
-  const config = convict<LifecheckConfig>(schema as unknown as convict.Schema<LifecheckConfig>, {
-    env: options.env ?? process.env,
-    args: [],
-  });
   const files = [DEFAULT_CONFIG_FILE];
   if (options.file) {
     if (!existsSync(options.file)) throw new ConfigError(`config file ${options.file} does not exist`);
@@ -251,6 +287,19 @@ export function loadConfig(options: LoadOptions = {}): LifecheckConfig {
   } else if (!options.ignoreSystemFile && existsSync(SYSTEM_CONFIG_FILE)) {
     files.push(SYSTEM_CONFIG_FILE);
   }
+  let props = build(files, options);
+  // The profile is known once every layer is read; the hardware one brings its own defaults (real
+  // devices, the face pipeline, the SI over HTTPS, the durable outbox), under the terminal's file.
+  if (props.profile === 'hardware') props = build([DEFAULT_CONFIG_FILE, HARDWARE_PRESET_FILE, ...files.slice(1)], options);
+  crossCheck(props);
+  return props;
+}
+
+function build(files: string[], options: LoadOptions): LifecheckConfig {
+  const config = convict<LifecheckConfig>(schema as unknown as convict.Schema<LifecheckConfig>, {
+    env: options.env ?? process.env,
+    args: [],
+  });
   for (const file of files) {
     try {
       config.loadFile(file);
@@ -264,9 +313,7 @@ export function loadConfig(options: LoadOptions = {}): LifecheckConfig {
   } catch (e) {
     throw new ConfigError(`invalid configuration:\n${(e as Error).message}`);
   }
-  const props = config.getProperties();
-  crossCheck(props);
-  return props;
+  return config.getProperties();
 }
 
 function crossCheck(c: LifecheckConfig): void {
@@ -286,8 +333,28 @@ function crossCheck(c: LifecheckConfig): void {
   if (c.devices.camera.kind === 'synth' && c.devices.camera.portrait && !existsSync(c.devices.camera.portrait)) problems.push(`devices.camera.portrait: no such file: ${c.devices.camera.portrait}`);
   if (c.devices.camera.kind === 'clip' && !c.devices.camera.clip) problems.push('devices.camera.clip: kind clip needs the path of a video file or image folder');
   if (c.devices.camera.fps < 1 || c.devices.camera.fps > 120) problems.push('devices.camera.fps: must be from 1 to 120');
+  if (c.profile === 'hardware') problems.push(...hardwareProblems(c));
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}
+
+/** What the hardware profile cannot run with: simulated parts that would pretend to serve people. */
+function hardwareProblems(c: LifecheckConfig): string[] {
+  const problems: string[] = [];
+  for (const name of ['idReader', 'sscReader', 'barcode'] as const) {
+    if (c.devices[name].kind === 'sim') problems.push(`devices.${name}.kind: sim is a simulated device, which only the sim profile has (hardware: device, or emulator on a bench)`);
+  }
+  if (c.devices.camera.kind === 'sim') problems.push('devices.camera.kind: sim has no frames on the hardware profile (device; clip or synth on a bench)');
+  if (c.vision.kind !== 'opencv') problems.push(`vision.kind: ${c.vision.kind} does not look at the person; the hardware profile judges faces with the pipeline (opencv)`);
+  if (c.si.kind !== 'https') problems.push('si.kind: sim is the simulated SI; the hardware profile submits to the SI service over HTTPS');
+  if (c.outbox.store !== 'sqlite') problems.push('outbox.store: memory loses submissions on a restart; the hardware profile keeps them in sqlite');
+  for (const [role, path] of Object.entries(c.devices.display.fonts)) {
+    if (!existsSync(path)) problems.push(`devices.display.fonts.${role}: no such file: ${path} (fonts-noto-cjk, fonts-hanazono)`);
+  }
+  const cal = c.devices.touch.calibration;
+  if (cal.maxX <= cal.minX) problems.push('devices.touch.calibration.maxX: must be above minX');
+  if (cal.maxY <= cal.minY) problems.push('devices.touch.calibration.maxY: must be above minY');
+  return problems;
 }
 
 export function settingsOf(c: LifecheckConfig): TerminalSettings {

@@ -9,19 +9,9 @@ import type { Size } from '../drivers/display/port.js';
 import { layoutScreen, type Rect } from './layout.js';
 import { countdownSvg, FONT_FAMILY, renderSvg, type SvgAssets } from './svg.js';
 import type { ScreenView } from './view.js';
+import { DEFAULT_FONTS, type FontFiles } from './fonts.js';
 
-export interface FontFiles {
-  regular: string;
-  bold: string;
-  /** A font with CJK Extension B, for rare characters in names. */
-  fallback: string;
-}
-
-export const DEFAULT_FONTS: FontFiles = {
-  regular: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
-  bold: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc',
-  fallback: '/usr/share/fonts/truetype/hanazono/HanaMinB.ttf',
-};
+export { DEFAULT_FONTS, type FontFiles } from './fonts.js';
 
 let registered: string | null = null;
 
@@ -30,7 +20,7 @@ export function registerFonts(fonts: FontFiles = DEFAULT_FONTS): void {
   const key = JSON.stringify(fonts);
   if (registered === key) return;
   for (const [role, path] of Object.entries(fonts)) {
-    if (!existsSync(path)) throw new Error(`font file for '${role}' not found: ${path} (install fonts-noto-cjk and fonts-hanazono, or set display.fonts.${role})`);
+    if (!existsSync(path)) throw new Error(`font file for '${role}' not found: ${path} (install fonts-noto-cjk and fonts-hanazono, or set devices.display.fonts.${role})`);
   }
   const [main, fallback] = FONT_FAMILY.split(',').map((f) => f.trim().replace(/'/g, ''));
   GlobalFonts.registerFromPath(fonts.regular, main);

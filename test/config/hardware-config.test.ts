@@ -1,0 +1,89 @@
+/**
+ * The hardware profile's configuration: its preset (real devices, the face pipeline, the SI over
+ * HTTPS, the durable outbox) under the terminal's own file, and the refusals that keep simulated
+ * parts off a terminal that serves real people — each naming its key.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { ConfigError, EX_CONFIG, loadConfig } from '../../src/config/config.js';
+import { createOutboxKey } from '../../src/si-client/outbox-crypto.js';
+import { BIN } from '../helpers.js';
+import { testCerts } from '../si-dev/helpers.js';
+
+const load = (overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => loadConfig({ ignoreSystemFile: true, env, overrides });
+
+t.test("the installed configuration (profile hardware, nothing else) takes the hardware preset", async (t) => {
+  const dir = t.testdir({ 'config.json': JSON.stringify({ profile: 'hardware', terminal: { number: '0000' } }) });
+  const c = loadConfig({ file: join(dir, 'config.json'), env: {} });
+  t.equal(c.vision.kind, 'opencv');
+  t.same([c.devices.idReader.kind, c.devices.sscReader.kind, c.devices.barcode.kind, c.devices.camera.kind], ['device', 'device', 'device', 'device']);
+  t.equal(c.si.kind, 'https');
+  t.equal(c.outbox.store, 'sqlite');
+  t.same(c.devices.touch.calibration, { minX: 0, maxX: 4095, minY: 0, maxY: 4095, swapXY: false, invertX: false, invertY: false });
+  t.equal(c.devices.display.geometry, 'sysfs');
+  // The sim profile keeps its simulated defaults.
+  t.equal(load({}).devices.camera.kind, 'sim');
+});
+
+t.test('LIFECHECK_PROFILE=hardware brings the preset too; the terminal file and the environment still win over it', async (t) => {
+  const c = load({ devices: { camera: { kind: 'clip', clip: '/tmp/clip.mp4' } } }, { LIFECHECK_PROFILE: 'hardware', LIFECHECK_BARCODE: 'emulator' });
+  t.equal(c.profile, 'hardware');
+  t.equal(c.vision.kind, 'opencv');
+  t.equal(c.devices.camera.kind, 'clip');
+  t.equal(c.devices.barcode.kind, 'emulator');
+});
+
+t.test('simulated parts on the hardware profile are refused, each naming its key', async (t) => {
+  const e = t.throws(() =>
+    load({ profile: 'hardware', vision: { kind: 'cooperative' }, si: { kind: 'sim' }, outbox: { store: 'memory' }, devices: { idReader: { kind: 'sim' }, camera: { kind: 'sim' } } }),
+  ) as ConfigError;
+  t.type(e, ConfigError);
+  for (const key of ['devices.idReader.kind', 'devices.camera.kind', 'vision.kind', 'si.kind', 'outbox.store']) t.match(e.message, `${key}:`, key);
+  t.notMatch(e.message, 'devices.sscReader.kind', 'only what is wrong is named');
+});
+
+t.test('a touch calibration with no range, and a missing font, are refused naming the key', async (t) => {
+  const e = t.throws(() =>
+    load({ profile: 'hardware', devices: { touch: { calibration: { minX: 100, maxX: 100 } }, display: { fonts: { bold: '/nowhere/bold.ttc' } } } }),
+  ) as ConfigError;
+  t.match(e.message, 'devices.touch.calibration.maxX: must be above minX');
+  t.match(e.message, 'devices.display.fonts.bold: no such file: /nowhere/bold.ttc');
+  t.notMatch(e.message, 'calibration.maxY');
+});
+
+function lifecheck(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+}
+
+t.test('lifecheck run on the hardware profile', async (t) => {
+  const dir = t.testdir({});
+  const certs = testCerts();
+  createOutboxKey(join(dir, 'outbox.key'));
+  const file = (name: string, body: unknown) => {
+    writeFileSync(join(dir, name), JSON.stringify(body));
+    return join(dir, name);
+  };
+  const base = {
+    profile: 'hardware',
+    ops: { replSocket: join(dir, 'repl.sock') },
+    outbox: { path: join(dir, 'outbox.sqlite'), keyFile: join(dir, 'outbox.key') },
+    devices: { display: { framebuffer: join(dir, 'fb0') } },
+  };
+
+  const demo = lifecheck(['run', '--demo', '--config', file('demo.json', base)]);
+  t.equal(demo.status, 2, '--demo: a usage error');
+  t.match(demo.stderr, '--demo needs the sim profile');
+
+  const noCerts = lifecheck(['run', '--config', file('no-certs.json', base)]);
+  t.equal(noCerts.status, EX_CONFIG, 'no SI certificates: a configuration error, not restarted by systemd');
+  t.match(noCerts.stderr, 'si.caFile: not set');
+
+  // Everything configured, but this machine has no framebuffer: exit 1 (systemd tries again), saying why.
+  const withCerts = { ...base, si: { caFile: certs.caCert, certFile: certs.clientCert, keyFile: certs.clientKey } };
+  const noScreen = lifecheck(['run', '--config', file('no-screen.json', withCerts)], { LIFECHECK_LOG_LEVEL: 'info' });
+  t.equal(noScreen.status, 1, noScreen.stderr);
+  const fatal = noScreen.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; err?: string }).find((l) => l.level === 60);
+  t.match(fatal, { msg: 'the terminal cannot start', err: /framebuffer: \/sys\/class\/graphics\/fb0\/virtual_size is missing/ });
+});
