@@ -26,7 +26,9 @@ const HELP = `lifecheck — retiree proof-of-life terminal (离退休人员生�
 
 Usage:
   lifecheck run [--config FILE] [--demo] [--speed N] [--vision cooperative|scripted|opencv]
-      Run the terminal. The sim profile uses simulated devices and SI. Opens the debug REPL socket.
+      Run the terminal. The sim profile uses simulated devices and SI; the hardware profile the real
+      drivers (framebuffer, evdev touch, ALSA, usblp, V4L2, identity devices, SI over HTTPS).
+      Opens the debug REPL socket.
       --demo     a simulated person walks through one whole session, then the terminal exits
       --speed N  run the clock N times faster (demo only)
       --vision   cooperative: a simulated person does every action; scripted: the REPL injects them;
@@ -116,9 +118,10 @@ async function cmdRun(args: string[]): Promise<number> {
   if (vision !== 'cooperative' && vision !== 'scripted' && vision !== 'opencv') throw new UsageError('--vision must be cooperative, scripted or opencv');
   // In the demo the console shows the session; logs keep to warnings so the two do not mix.
   const logger: Logger = createLogger(values.demo ? 'warn' : config.log.level);
-  if (config.profile !== 'sim') {
-    logger.fatal({ profile: config.profile }, 'the hardware profile needs the real drivers, which are not built yet');
-    return EX_CONFIG;
+  if (config.profile === 'hardware') {
+    // A real terminal serves real people: no simulated person, and faces are judged by the pipeline.
+    if (values.demo) throw new UsageError('--demo needs the sim profile (a simulated person walks through it)');
+    if (vision !== 'opencv') throw new UsageError(`--vision ${vision}: the hardware profile judges faces with the pipeline (opencv)`);
   }
   return runDaemon({ config, logger, demo: values.demo === true, speed, vision, out: process.stdout });
 }

@@ -3,10 +3,16 @@
  * systemd when it is ready and that it is alive, and shuts down cleanly on SIGTERM.
  */
 import { PausableClock, ScaledClock, type Clock } from '../clock/clock.js';
-import { injectionAllowed, replSocketPath, type LifecheckConfig } from '../config/config.js';
+import { ConfigError, injectionAllowed, replSocketPath, type LifecheckConfig } from '../config/config.js';
+import type { ScreenView } from '../screens/view.js';
 import type { Logger } from '../log/logger.js';
 import { DemoPerson, describeOutput } from '../terminal/demo.js';
-import { createSimTerminal } from '../terminal/sim-profile.js';
+import type { Size } from '../drivers/display/port.js';
+import type { Outbox } from '../si-client/outbox.js';
+import { createHardwareTerminal } from '../terminal/hardware-profile.js';
+import type { Output } from '../terminal/outputs.js';
+import { createSimTerminal, type SimDevices } from '../terminal/sim-profile.js';
+import type { Terminal } from '../terminal/terminal.js';
 import { ControlServer } from './control-server.js';
 import { TraceRecorder } from './recorder.js';
 import { SystemdNotifier } from './systemd.js';
@@ -20,6 +26,29 @@ export interface DaemonOptions {
   vision: 'cooperative' | 'scripted' | 'opencv';
   out: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+}
+
+interface Built {
+  terminal: Terminal;
+  outbox: Outbox;
+  /** The simulated devices (sim profile), for the demo and the REPL's injection; null on hardware. */
+  devices: SimDevices | null;
+  screenSize: Size;
+}
+
+async function build(
+  options: DaemonOptions,
+  parts: { clock: Clock; seed: number; onOutput: (o: Output) => void; onView: (view: ScreenView) => void },
+): Promise<Built> {
+  const { config, logger } = options;
+  const common = { config, logger, clock: parts.clock, seed: parts.seed, history: config.ops.history, onOutput: parts.onOutput };
+  if (config.profile === 'hardware') {
+    // Real devices only: no simulated person, nothing for the REPL to inject into.
+    const hw = await createHardwareTerminal({ ...common, ...(options.env ? { env: options.env } : {}) });
+    return { terminal: hw.terminal, outbox: hw.outbox, devices: null, screenSize: hw.display.size };
+  }
+  const sim = createSimTerminal({ ...common, vision: options.vision, onView: parts.onView });
+  return { terminal: sim.terminal, outbox: sim.outbox, devices: sim.devices, screenSize: { width: config.devices.display.width, height: config.devices.display.height } };
 }
 
 /** Bounded wait for shutdown work, inside systemd's stop timeout (TimeoutStopSec=15). */
@@ -38,21 +67,25 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const done = new Promise<string>((resolve) => (finish = resolve));
   const recorder = new TraceRecorder({ config, clock, logger });
 
-  const { terminal, devices, outbox } = createSimTerminal({
-    config,
-    clock,
-    logger,
-    seed: (Math.random() * 2 ** 31) | 0,
-    vision: options.vision,
-    history: config.ops.history,
-    onView: (view) => demo?.onView(view),
-    onOutput: (o) => {
-      recorder.output(o);
-      if (options.demo) out.write(describeOutput(o, clock.now() - started) + '\n');
-    },
-  });
+  const onOutput = (o: Output) => {
+    recorder.output(o);
+    if (options.demo) out.write(describeOutput(o, clock.now() - started) + '\n');
+  };
+  const seed = (Math.random() * 2 ** 31) | 0;
+  let built: Built;
+  try {
+    built = await build(options, { clock, seed, onOutput, onView: (view) => demo?.onView(view) });
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    // A device the terminal cannot be built without (no framebuffer geometry): say which; systemd
+    // tries again, as the device may yet appear.
+    logger.fatal({ err: (e as Error).message }, 'the terminal cannot start');
+    return 1;
+  }
+  const { terminal, outbox, devices } = built;
   recorder.attach(terminal);
   if (options.demo) {
+    if (!devices) throw new Error('the demo needs the simulated devices (sim profile)');
     demo = new DemoPerson(clock, devices, () => {
       completed = true;
       finish('demo finished');
@@ -67,7 +100,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       terminal,
       clock: pausable,
       logger,
-      screenSize: { width: config.devices.display.width, height: config.devices.display.height },
+      screenSize: built.screenSize,
       devices,
       allowInjection: injectionAllowed(config),
       recording: { start: (file) => recorder.start(file), stop: () => recorder.stop() },
@@ -80,7 +113,17 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   process.once('SIGTERM', term);
   process.once('SIGINT', int);
 
-  await terminal.start();
+  try {
+    await terminal.start();
+  } catch (e) {
+    // A device the terminal cannot run without (no framebuffer): say which, release the rest, and
+    // let systemd try again.
+    logger.fatal({ err: (e as Error).message }, 'the terminal cannot start');
+    await terminal.stop().catch(() => {});
+    process.off('SIGTERM', term);
+    process.off('SIGINT', int);
+    return 1;
+  }
   try {
     await control.start();
   } catch (e) {

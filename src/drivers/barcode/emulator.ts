@@ -5,7 +5,7 @@
  *    as the kernel would write them; unplug closes and removes it, replug brings it back.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { InputEvent } from '../touch/evdev.js';
 import { typeText } from './keyboard-wedge.js';
@@ -67,7 +67,7 @@ export class HidScannerEmulator {
     if (this.fd === null) return;
     // Path first, then the writer: a reader opening now either finds no path or gets in before
     // the writer goes and then sees the end; it can never wait forever for a writer.
-    unlinkSync(this.path);
+    rmSync(this.path, { force: true });
     closeSync(this.fd);
     this.fd = null;
   }

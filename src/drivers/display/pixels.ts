@@ -126,3 +126,22 @@ export function scaleInto(
     }
   }
 }
+
+/**
+ * A camera frame (packed BGR, OpenCV's layout) as RGBA into `out` (width * height * 4), optionally
+ * mirrored left to right: people expect the picture of themselves to move like a looking glass.
+ */
+export function bgrToRgba(bgr: Uint8Array, width: number, height: number, out: Uint8ClampedArray, mirror: boolean): void {
+  if (bgr.length < width * height * 3 || out.length < width * height * 4) throw new RangeError(`bgrToRgba: buffers too small for ${width}x${height}`);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const s = (row + (mirror ? width - 1 - x : x)) * 3;
+      const o = (row + x) * 4;
+      out[o] = bgr[s + 2]!;
+      out[o + 1] = bgr[s + 1]!;
+      out[o + 2] = bgr[s]!;
+      out[o + 3] = 255;
+    }
+  }
+}
