@@ -3,6 +3,7 @@
  *   lifecheck devices [--config FILE]                       serial ports, PC/SC readers, configured devices
  *   lifecheck devices read-id [--port PATH] [--baud N] [--timeout S]
  *   lifecheck devices read-ssc [--reader NAME] [--timeout S]
+ *   lifecheck devices calibrate-touch [--device PATH] [--timeout S]
  * A read prints one JSON object (name and numbers masked, check problems listed) and exits 0;
  * nothing read within the timeout, or a card refused, is a message on stderr and exit 1.
  */
@@ -17,10 +18,14 @@ import { listSerialPorts } from '../drivers/serial-ports.js';
 import { listPcscReaders, type SscCardRead } from '../drivers/ssc-reader/pcsc-reader.js';
 import { pcscdSocket } from '../drivers/ssc-reader/pcsc.js';
 import { silentLogger } from '../log/logger.js';
+import { DeviceReader, probeDevice } from '../drivers/device-reader.js';
+import { CalibrationError, calibrationFromCorners, CORNERS, type Corner, type RawPoint } from '../drivers/touch/calibrate.js';
+import { defaultRecordSize, InputEventParser, RAW_PLACEMENT, TouchDecoder } from '../drivers/touch/evdev.js';
 
 const USAGE = `Usage: lifecheck devices [--config FILE]
        lifecheck devices read-id [--port PATH] [--baud N] [--timeout SECONDS] [--config FILE]
        lifecheck devices read-ssc [--reader NAME] [--timeout SECONDS] [--config FILE]
+       lifecheck devices calibrate-touch [--device PATH] [--timeout SECONDS] [--config FILE]
 `;
 
 class DevicesUsageError extends Error {}
@@ -30,6 +35,7 @@ export async function devices(args: string[], out: NodeJS.WritableStream, err: N
     const [sub, ...rest] = args;
     if (sub === 'read-id') return await readId(rest, out, err);
     if (sub === 'read-ssc') return await readSsc(rest, out, err);
+    if (sub === 'calibrate-touch') return await calibrateTouch(rest, out, err);
     if (sub === undefined || sub.startsWith('-')) return await list(args, out);
     throw new DevicesUsageError(`unknown devices command '${sub}'`);
   } catch (e) {
@@ -165,4 +171,74 @@ async function readSsc(args: string[], out: NodeJS.WritableStream, err: NodeJS.W
   const { identity, cardNumber } = read.holder;
   out.write(JSON.stringify(describe('social-security-card', identity, c.terminal.utcOffsetMinutes, { cardNumber: maskIdNumber(cardNumber), reader: read.reader, readMs: read.ms, apdus: read.apdus })) + '\n');
   return 0;
+}
+
+/**
+ * Asks for the four corners of the screen, one touch each, and prints the touchscreen's
+ * calibration as configuration JSON on stdout (the asking goes to stderr, so stdout can go to a file).
+ */
+async function calibrateTouch(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const values = parse(args, { device: { type: 'string' }, timeout: { type: 'string' } });
+  const c = config(values);
+  const device = values.device ?? c.devices.touch.device;
+  const timeoutS = seconds(values.timeout, 60);
+  const missing = await probeDevice(device);
+  if (missing !== null) {
+    err.write(`lifecheck devices calibrate-touch: touchscreen ${device} cannot be opened: ${missing}\n`);
+    return 1;
+  }
+  const touches: RawPoint[] = [];
+  let gone: string | null = null;
+  let wake = () => {};
+  const parser = new InputEventParser(defaultRecordSize());
+  // Raw units, and where the finger came down (panels may drift as it lifts).
+  const decoder = new TouchDecoder(RAW_PLACEMENT, (e) => {
+    if (e.type !== 'touch.tap') return;
+    touches.push({ x: e.downX ?? e.x, y: e.downY ?? e.y });
+    wake();
+  });
+  const reader = new DeviceReader(
+    device,
+    (chunk) => {
+      for (const e of parser.push(chunk)) decoder.feed(e);
+    },
+    (reason) => {
+      gone = reason;
+      wake();
+    },
+  );
+  const nextTouch = () =>
+    new Promise<RawPoint | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutS * 1000);
+      const check = () => {
+        if (touches.length === 0 && gone === null) return;
+        clearTimeout(timer);
+        resolve(touches.shift() ?? null);
+      };
+      wake = check;
+      check();
+    });
+  try {
+    err.write('Touch the four corners of the screen in turn, each as close to the edge as you can.\n');
+    const points: Partial<Record<Corner, RawPoint>> = {};
+    for (const corner of CORNERS) {
+      err.write(`  ${corner} ... `);
+      const p = await nextTouch();
+      if (!p) {
+        err.write(`\nlifecheck devices calibrate-touch: ${gone !== null ? `the touchscreen went away (${gone})` : `no touch within ${timeoutS} s`}\n`);
+        return 1;
+      }
+      err.write(`raw ${p.x}, ${p.y}\n`);
+      points[corner] = p;
+    }
+    const calibration = calibrationFromCorners(points as Record<Corner, RawPoint>);
+    out.write(JSON.stringify({ devices: { touch: { device, calibration } } }, null, 2) + '\n');
+    return 0;
+  } catch (e) {
+    if (!(e instanceof CalibrationError)) throw e;
+    err.write(`lifecheck devices calibrate-touch: ${e.message}\n`);
+    return 1;
+  } finally {
+    await reader.stop();
+  }
 }

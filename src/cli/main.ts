@@ -53,7 +53,9 @@ Usage:
   lifecheck si-dev [serve|certs|fault KIND|stats] [--dir DIR] [--port N]
       The reference SI service on 127.0.0.1 (HTTPS, client certificates, faults switched at run time).
   lifecheck devices [read-id [--port PATH] | read-ssc [--reader NAME]] [--timeout S]
-      List serial ports and PC/SC readers; read one ID card or social security card (masked JSON).
+  lifecheck devices calibrate-touch [--device PATH] [--timeout S]
+      List serial ports and PC/SC readers; read one ID card or social security card (masked JSON);
+      touch the screen's four corners to get devices.touch.calibration (JSON on stdout).
   lifecheck vision analyze PATH [--fps N] [--landmarks] [--config FILE]
       Face pipeline on an image, a folder of images or a video: one JSON line per frame
       ({"frame", "at", "faces": [{"box", "yaw", "pitch", "roll", "ear", "mar", "quality"}]}).

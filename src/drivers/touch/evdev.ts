@@ -80,6 +80,16 @@ export function toScreen(rawX: number, rawY: number, c: AxisCalibration, size: S
  * The touch logic, fed one input_event at a time; emits on SYN_REPORT. Separate from the file
  * reading so that every edge (split records, MT slots) is tested on its own.
  */
+/** Where a raw panel position lands: on the screen (calibrated), or left raw (calibration). */
+export type TouchPlacement = (rawX: number, rawY: number) => { x: number; y: number };
+
+export function screenPlacement(c: AxisCalibration, size: Size): TouchPlacement {
+  return (x, y) => toScreen(x, y, c, size);
+}
+
+/** Raw panel units, for `lifecheck devices calibrate-touch`. */
+export const RAW_PLACEMENT: TouchPlacement = (x, y) => ({ x, y });
+
 export class TouchDecoder {
   private slot = 0;
   private active = false;
@@ -88,8 +98,7 @@ export class TouchDecoder {
   private down: { x: number; y: number } | null = null;
 
   constructor(
-    private readonly calibration: AxisCalibration,
-    private readonly size: Size,
+    private readonly place: TouchPlacement,
     private readonly emit: (event: TouchEvent) => void,
   ) {}
 
@@ -110,7 +119,7 @@ export class TouchDecoder {
   }
 
   private report(): void {
-    const at = toScreen(this.raw.x, this.raw.y, this.calibration, this.size);
+    const at = this.place(this.raw.x, this.raw.y);
     if (this.active && !this.wasActive) {
       this.down = at;
       this.emit({ type: 'touch.down', x: at.x, y: at.y });
@@ -172,7 +181,7 @@ export class EvdevTouch implements TouchPort {
       return;
     }
     const parser = new InputEventParser(this.options.recordSize);
-    const decoder = new TouchDecoder(this.options.calibration, this.options.size, (e) => this.events.emit(e));
+    const decoder = new TouchDecoder(screenPlacement(this.options.calibration, this.options.size), (e) => this.events.emit(e));
     const reader: DeviceReader = new DeviceReader(
       this.options.device,
       (chunk) => {

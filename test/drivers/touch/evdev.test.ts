@@ -21,6 +21,7 @@ import {
   SYN_REPORT,
   toScreen,
   TouchDecoder,
+  screenPlacement,
   type AxisCalibration,
 } from '../../../src/drivers/touch/evdev.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -81,7 +82,7 @@ for (const size of [24, 16] as const) {
 
 function decode(bytes: Buffer, cal = CAL): TouchEvent[] {
   const events: TouchEvent[] = [];
-  const decoder = new TouchDecoder(cal, SIZE, (e) => events.push(e));
+  const decoder = new TouchDecoder(screenPlacement(cal, SIZE), (e) => events.push(e));
   for (const e of new InputEventParser(24).push(bytes)) decoder.feed(e);
   return events;
 }
