@@ -11,7 +11,7 @@ import { maskIdNumber, maskName } from '../domain/identity.js';
 import type { Logger } from '../log/logger.js';
 import { BUTTON_IDS, DEVICE_IDS, isDeviceId, type MachineEvent } from '../machine/types.js';
 import type { Size } from '../drivers/display/port.js';
-import { ScreenRenderer } from '../screens/renderer.js';
+import { ScreenRenderer, type FontFiles } from '../screens/renderer.js';
 import { testPerson } from '../si-client/test-persons.js';
 import type { SimDevices } from '../terminal/sim-profile.js';
 import type { Terminal } from '../terminal/terminal.js';
@@ -23,6 +23,8 @@ export interface CommandContext {
   clock: PausableClock | null;
   logger: Logger;
   screenSize: Size;
+  /** The panel's fonts, so `screen` draws what the panel shows (default: the packaged ones). */
+  fonts?: FontFiles;
   /** Simulated devices to inject into; null on the hardware profile. */
   devices: SimDevices | null;
   /** Injection is off by default on the hardware profile (config ops.allowInjection). */
@@ -201,7 +203,7 @@ export async function runCommand(ctx: CommandContext, line: string): Promise<unk
       if (!file || extname(file).toLowerCase() !== '.png') throw new CommandError('screen needs a FILE.png');
       const view = ctx.terminal.view;
       if (!view) throw new CommandError('nothing on screen yet');
-      await writeFile(file, new ScreenRenderer(ctx.screenSize).png(view));
+      await writeFile(file, new ScreenRenderer(ctx.screenSize, ctx.fonts).png(view));
       return { file, screen: view.screen };
     }
     case 'devices':

@@ -101,6 +101,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       clock: pausable,
       logger,
       screenSize: built.screenSize,
+      fonts: config.devices.display.fonts,
       devices,
       allowInjection: injectionAllowed(config),
       recording: { start: (file) => recorder.start(file), stop: () => recorder.stop() },
