@@ -82,6 +82,17 @@ for (const size of [
     }),
     5,
   ]);
+  // What the hardware profile does per camera frame: BGR scaled and mirrored straight in.
+  const bgr = new Uint8Array(640 * 480 * 3);
+  rows.push([
+    'camera frame → preview (mirrored)',
+    label,
+    await time((i) => {
+      bgr.fill(i % 255);
+      fb.display.blitCamera({ width: 640, height: 480, data: bgr }, true);
+    }),
+    5,
+  ]);
   await fb.display.stop();
   rmSync(fb.dir, { recursive: true, force: true });
 }

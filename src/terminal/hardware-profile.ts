@@ -12,7 +12,6 @@ import type { Clock } from '../clock/clock.js';
 import type { LifecheckConfig } from '../config/config.js';
 import type { CameraPort, Frame } from '../drivers/camera/port.js';
 import { FramebufferDisplay, type FbGeometry } from '../drivers/display/framebuffer.js';
-import { bgrToRgba } from '../drivers/display/pixels.js';
 import { createIdentityTwins } from '../drivers/identity-devices.js';
 import { UsblpPrinter } from '../drivers/printer/usblp.js';
 import { AlsaSpeaker } from '../drivers/speaker/alsa.js';
@@ -121,13 +120,8 @@ function configuredGeometry(config: LifecheckConfig): FbGeometry {
 
 /** The live camera picture on the capture screen, mirrored like a looking glass when configured. */
 function showPreview(camera: CameraPort, display: FramebufferDisplay, mirror: boolean): void {
-  let rgba = new Uint8ClampedArray(0);
   camera.onFrame((frame: Frame) => {
-    // Encoded frames are decoded by the vision pipeline; the preview shows what it decoded only.
-    if (frame.format !== 'bgr') return;
-    const bytes = frame.width * frame.height * 4;
-    if (rgba.length !== bytes) rgba = new Uint8ClampedArray(bytes);
-    bgrToRgba(frame.data, frame.width, frame.height, rgba, mirror);
-    display.blitPreview({ width: frame.width, height: frame.height, data: rgba });
+    // Encoded frames are decoded by the vision pipeline; the preview shows decoded ones only.
+    if (frame.format === 'bgr') display.blitCamera(frame, mirror);
   });
 }

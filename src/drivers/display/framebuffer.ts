@@ -12,7 +12,7 @@ import { ScreenRenderer, type FontFiles, type Rgba } from '../../screens/rendere
 import type { SvgAssets } from '../../screens/svg.js';
 import { sameScreen, type ScreenView } from '../../screens/view.js';
 import type { DisplayPort, Size } from './port.js';
-import { bytesPerPixel, convert, scaleInto, type PixelFormat } from './pixels.js';
+import { bytesPerPixel, convert, scaleBgrInto, scaleInto, type PixelFormat } from './pixels.js';
 
 export interface FbGeometry {
   width: number;
@@ -137,21 +137,30 @@ export class FramebufferDisplay implements DisplayPort {
     this.flush(0, g.height);
   }
 
-  /** Scales a camera frame (RGBA) into the preview area of the capture screen, if it is shown. */
+  /** Scales an RGBA picture into the preview area of the capture screen, if it is shown. */
   blitPreview(frame: Rgba): void {
+    this.preview(frame.width, frame.height, (rect, visible, g) => scaleInto(frame.data, frame.width, frame.height, rect, visible, g.format, this.frame, g.stride));
+  }
+
+  /** Scales a camera frame (packed BGR, as OpenCV gives it) into the preview area, mirrored if asked. */
+  blitCamera(frame: { width: number; height: number; data: Uint8Array }, mirror: boolean): void {
+    this.preview(frame.width, frame.height, (rect, visible, g) => scaleBgrInto(frame.data, frame.width, frame.height, rect, visible, g.format, this.frame, g.stride, mirror));
+  }
+
+  private preview(width: number, height: number, draw: (rect: Rect, visible: number, g: FbGeometry) => void): void {
     const view = this.drawn;
     if (this.fd === null || !this.geometry || !view || view.screen !== 'capture' || view.overlay) return;
     const layout = layoutScreen(view, this.size);
     const area = layout.area;
     if (!area) return;
     // Keep the camera's aspect ratio inside the area; the caption band at the bottom stays drawn.
-    const fit = Math.min(area.width / frame.width, area.height / frame.height);
-    const w = Math.round(frame.width * fit);
-    const h = Math.round(frame.height * fit);
+    const fit = Math.min(area.width / width, area.height / height);
+    const w = Math.round(width * fit);
+    const h = Math.round(height * fit);
     const visible = Math.min(h, (layout.caption?.y ?? area.y + area.height) - area.y);
     const rect: Rect = { x: area.x + Math.round((area.width - w) / 2), y: area.y, width: w, height: h };
     const g = this.geometry;
-    scaleInto(frame.data, frame.width, frame.height, rect, visible, g.format, this.frame, g.stride);
+    draw(rect, visible, g);
     // A new camera frame changes every row it covers: write those rows whole, in one go.
     this.write(rect.y * g.stride, visible * g.stride);
     this.stats.rowsWritten += visible;

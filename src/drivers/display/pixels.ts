@@ -128,20 +128,52 @@ export function scaleInto(
 }
 
 /**
- * A camera frame (packed BGR, OpenCV's layout) as RGBA into `out` (width * height * 4), optionally
- * mirrored left to right: people expect the picture of themselves to move like a looking glass.
+ * Scales a camera frame (packed BGR, OpenCV's layout; nearest neighbour) straight into a
+ * device-format buffer at `rect`, optionally mirrored left to right — people expect the picture of
+ * themselves to move like a looking glass. One pass over the drawn pixels, no RGBA copy of the frame.
  */
-export function bgrToRgba(bgr: Uint8Array, width: number, height: number, out: Uint8ClampedArray, mirror: boolean): void {
-  if (bgr.length < width * height * 3 || out.length < width * height * 4) throw new RangeError(`bgrToRgba: buffers too small for ${width}x${height}`);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const s = (row + (mirror ? width - 1 - x : x)) * 3;
-      const o = (row + x) * 4;
-      out[o] = bgr[s + 2]!;
-      out[o + 1] = bgr[s + 1]!;
-      out[o + 2] = bgr[s]!;
-      out[o + 3] = 255;
+export function scaleBgrInto(
+  src: Uint8Array,
+  sw: number,
+  sh: number,
+  rect: { x: number; y: number; width: number; height: number },
+  /** Rows of the scaled picture to draw (the rest is hidden under the caption). */
+  rows: number,
+  format: PixelFormat,
+  out: Buffer,
+  outStride: number,
+  mirror: boolean,
+): void {
+  if (src.length < sw * sh * 3) throw new RangeError(`scaleBgrInto: ${src.length} bytes is not a ${sw}x${sh} BGR frame`);
+  const { x: x0, y: y0, width: w, height: h } = rect;
+  const bpp = bytesPerPixel(format);
+  const xs = new Uint32Array(w);
+  for (let x = 0; x < w; x++) {
+    const sx = Math.min(sw - 1, Math.floor((x * sw) / w));
+    xs[x] = (mirror ? sw - 1 - sx : sx) * 3;
+  }
+  const fast = format === 'xrgb8888' && out.byteOffset % 4 === 0 && outStride % 4 === 0;
+  const o32 = fast ? new Uint32Array(out.buffer, out.byteOffset, out.byteLength >> 2) : null;
+  // Other formats go through one RGBA row and convert(), which dithers.
+  const row = fast ? null : new Uint8ClampedArray(w * 4);
+  for (let y = 0; y < Math.min(rows, h); y++) {
+    const srow = Math.min(sh - 1, Math.floor((y * sh) / h)) * sw * 3;
+    const orow = (y0 + y) * outStride + x0 * bpp;
+    if (o32) {
+      let o = orow >> 2;
+      for (let x = 0; x < w; x++, o++) {
+        const i = srow + xs[x]!;
+        o32[o] = (0xff000000 | (src[i + 2]! << 16) | (src[i + 1]! << 8) | src[i]!) >>> 0;
+      }
+    } else {
+      for (let x = 0, o = 0; x < w; x++, o += 4) {
+        const i = srow + xs[x]!;
+        row![o] = src[i + 2]!;
+        row![o + 1] = src[i + 1]!;
+        row![o + 2] = src[i]!;
+        row![o + 3] = 255;
+      }
+      convert(row!, w * 4, w, 1, format, out, orow, outStride, x0, y0 + y);
     }
   }
 }

@@ -1,28 +1,46 @@
+/**
+ * The camera preview straight from BGR: the same pixels as the RGBA path (scaleInto) would draw
+ * from the same picture, in both framebuffer formats, mirrored or not.
+ */
 import t from 'tap';
-import { bgrToRgba } from '../../../src/drivers/display/pixels.js';
+import { bytesPerPixel, scaleBgrInto, scaleInto, type PixelFormat } from '../../../src/drivers/display/pixels.js';
 
-// 3x2 BGR frame: each pixel's blue byte is its index, green 100 + index, red 200 + index.
-const W = 3;
-const H = 2;
-const bgr = new Uint8Array(W * H * 3);
-for (let i = 0; i < W * H; i++) bgr.set([i, 100 + i, 200 + i], i * 3);
+// A 7x5 BGR frame with every pixel different (odd sizes so scaling repeats and skips pixels).
+const SW = 7;
+const SH = 5;
+const bgr = new Uint8Array(SW * SH * 3);
+for (let i = 0; i < SW * SH; i++) bgr.set([(i * 37) & 255, (i * 91 + 11) & 255, (i * 53 + 200) & 255], i * 3);
 
-t.test('a camera frame becomes opaque RGBA, channels swapped', async (t) => {
-  const out = new Uint8ClampedArray(W * H * 4);
-  bgrToRgba(bgr, W, H, out, false);
-  t.same([...out.subarray(0, 8)], [200, 100, 0, 255, 201, 101, 1, 255]);
-  t.same([...out.subarray(12, 16)], [203, 103, 3, 255], 'second row starts with pixel 3');
-});
+/** The same picture as RGBA, mirrored left to right if asked: built by hand, pixel by pixel. */
+function rgbaOf(mirror: boolean): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(SW * SH * 4);
+  for (let y = 0; y < SH; y++) {
+    for (let x = 0; x < SW; x++) {
+      const s = (y * SW + (mirror ? SW - 1 - x : x)) * 3;
+      out.set([bgr[s + 2]!, bgr[s + 1]!, bgr[s]!, 255], (y * SW + x) * 4);
+    }
+  }
+  return out;
+}
 
-t.test('mirrored: each row runs right to left, rows stay in place', async (t) => {
-  const out = new Uint8ClampedArray(W * H * 4);
-  bgrToRgba(bgr, W, H, out, true);
-  t.same([...out.subarray(0, 4)], [202, 102, 2, 255], 'top left shows the top right pixel');
-  t.same([...out.subarray(8, 12)], [200, 100, 0, 255]);
-  t.same([...out.subarray(12, 16)], [205, 105, 5, 255], 'bottom left shows the bottom right pixel');
-});
+const W = 24;
+const H = 16;
+const RECT = { x: 3, y: 2, width: 16, height: 11 };
 
-t.test('buffers too small for the frame are refused', async (t) => {
-  t.throws(() => bgrToRgba(bgr.subarray(3), W, H, new Uint8ClampedArray(W * H * 4), false), RangeError);
-  t.throws(() => bgrToRgba(bgr, W, H, new Uint8ClampedArray(4), false), RangeError);
+for (const format of ['xrgb8888', 'rgb565'] as PixelFormat[]) {
+  for (const mirror of [false, true]) {
+    t.test(`${format}${mirror ? ', mirrored' : ''}: the same pixels as the RGBA path`, async (t) => {
+      const stride = W * bytesPerPixel(format);
+      const viaRgba = Buffer.alloc(stride * H, 0x11);
+      const direct = Buffer.alloc(stride * H, 0x11);
+      scaleInto(rgbaOf(mirror), SW, SH, RECT, 9, format, viaRgba, stride);
+      scaleBgrInto(bgr, SW, SH, RECT, 9, format, direct, stride, mirror);
+      t.ok(direct.equals(viaRgba), 'byte for byte');
+      t.equal(direct[(RECT.y + 10) * stride + RECT.x * bytesPerPixel(format)], 0x11, 'rows under the caption are left alone');
+    });
+  }
+}
+
+t.test('a frame shorter than its size says so', async (t) => {
+  t.throws(() => scaleBgrInto(bgr.subarray(3), SW, SH, RECT, 9, 'xrgb8888', Buffer.alloc(W * 4 * H), W * 4, false), RangeError);
 });
