@@ -7,7 +7,10 @@
  * A read prints one JSON object (name and numbers masked, check problems listed) and exits 0;
  * nothing read within the timeout, or a card refused, is a message on stderr and exit 1.
  */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readGeometry } from '../drivers/display/framebuffer.js';
 import { localDate, RealClock } from '../clock/clock.js';
 import { loadConfig, type LifecheckConfig } from '../config/config.js';
 import { cardProblems } from '../domain/card-check.js';
@@ -81,7 +84,38 @@ async function list(args: string[], out: NodeJS.WritableStream): Promise<number>
   out.write(`  ID card reader         ${d.idReader.kind}  ${d.idReader.port} at ${d.idReader.baudRate} baud${d.idReader.kind === 'device' ? present(d.idReader.port, serial.ports) : ''}\n`);
   out.write(`  social security reader ${d.sscReader.kind}  ${d.sscReader.reader === '' ? 'first reader' : `reader containing "${d.sscReader.reader}"`}\n`);
   out.write(`  barcode scanner        ${d.barcode.kind}  ${d.barcode.mode} ${d.barcode.device}, terminator ${d.barcode.terminator}\n`);
+  out.write(`Configured terminal devices (${c.profile} profile${c.profile === 'sim' ? ': simulated unless a kind says otherwise' : ''}):\n`);
+  for (const [what, where, state] of await terminalDevices(c)) out.write(`  ${what.padEnd(22)} ${where}  ${state}\n`);
   return 0;
+}
+
+/** What the hardware profile will open, and whether it is there: a maintainer's check before starting. */
+async function terminalDevices(c: LifecheckConfig): Promise<Array<[string, string, string]>> {
+  const d = c.devices;
+  const file = (path: string) => (existsSync(path) ? 'present' : 'MISSING');
+  const screen = (): string => {
+    if (!existsSync(d.display.framebuffer)) return 'MISSING';
+    try {
+      const sysfs = d.display.sysfsDir || join('/sys/class/graphics', basename(d.display.framebuffer));
+      const g = d.display.geometry === 'config' ? { width: d.display.width, height: d.display.height, format: d.display.format } : readGeometry(sysfs);
+      return `present, ${g.width}x${g.height} ${g.format}`;
+    } catch (e) {
+      return `present, but ${(e as Error).message}`;
+    }
+  };
+  const touch = (await probeDevice(d.touch.device)) === null ? 'present' : 'MISSING';
+  const camera =
+    d.camera.kind === 'device' ? [`device ${d.camera.device} ${d.camera.width}x${d.camera.height} ${d.camera.fourcc}`, file(d.camera.device)] : d.camera.kind === 'clip' ? [`clip ${d.camera.clip}`, file(d.camera.clip)] : [d.camera.kind, ''];
+  const fonts = Object.values(d.display.fonts).every((f) => existsSync(f)) ? 'present' : `MISSING: ${Object.values(d.display.fonts).filter((f) => !existsSync(f)).join(', ')}`;
+  return [
+    ['screen', d.display.framebuffer, screen()],
+    ['touchscreen', d.touch.device, touch],
+    ['camera', camera[0]!, camera[1]!],
+    ['receipt printer', d.printer.device, file(d.printer.device)],
+    ['speaker', `ALSA ${d.speaker.alsaDevice}, volume ${d.speaker.volume}%`, ''],
+    ['screen fonts', d.display.fonts.regular, fonts],
+    ['landmark model', c.vision.modelPath, `${file(c.vision.modelPath)}${c.vision.modelCache && existsSync(c.vision.modelCache) ? ', converted copy made' : ''}`],
+  ];
 }
 
 function present(path: string, ports: Array<{ path: string; detail: string }>): string {

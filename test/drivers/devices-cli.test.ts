@@ -2,7 +2,8 @@
  * `lifecheck devices` as a maintainer runs it (the built CLI in a child process), against our
  * reader emulator on a pty pair and our card behind a private pcscd with vpcd.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeIdNumber } from '../../src/domain/id-number.js';
@@ -130,4 +131,36 @@ t.test('read-ssc and the device list through a private pcscd with vpcd', async (
   const down = await lifecheck(['devices', 'read-ssc', '--timeout', '0.5'], env);
   t.equal(down.status, 1);
   t.match(down.stderr, /pcscd is not running/);
+});
+
+t.test("the list says which of the terminal's own devices are there, and the screen's geometry", async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'fb0'), Buffer.alloc(16));
+  mkdirSync(join(dir, 'sys-fb0'));
+  writeFileSync(join(dir, 'sys-fb0', 'virtual_size'), '1024,600\n');
+  writeFileSync(join(dir, 'sys-fb0', 'bits_per_pixel'), '16\n');
+  execFileSync('mkfifo', [join(dir, 'event0')]);
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      devices: {
+        display: { framebuffer: join(dir, 'fb0'), sysfsDir: join(dir, 'sys-fb0') },
+        touch: { device: join(dir, 'event0') },
+        camera: { kind: 'device', device: join(dir, 'video0') },
+        printer: { device: join(dir, 'lp0') },
+      },
+    }),
+  );
+  const list = await lifecheck(['devices', '--config', config], { PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd') });
+  t.equal(list.status, 0, list.stderr);
+  t.match(list.stdout, /screen\s+\S+fb0  present, 1024x600 rgb565/);
+  t.match(list.stdout, /touchscreen\s+\S+event0  present/);
+  t.match(list.stdout, /camera\s+device \S+video0 640x480 MJPG  MISSING/);
+  t.match(list.stdout, /receipt printer\s+\S+lp0  MISSING/);
+
+  // A framebuffer whose sysfs folder is not where it is looked for: present, and why it cannot be used.
+  writeFileSync(config, JSON.stringify({ devices: { display: { framebuffer: join(dir, 'fb0'), sysfsDir: join(dir, 'elsewhere') } } }));
+  const noSysfs = await lifecheck(['devices', '--config', config], { PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd') });
+  t.match(noSysfs.stdout, /screen\s+\S+fb0  present, but framebuffer: \S+elsewhere\/virtual_size is missing/);
 });
