@@ -37,6 +37,8 @@ export interface PrerenderReport {
   recorded: number;
   failed: number;
   ms: number;
+  /** Stopped before the end (the terminal was stopping); the rest is rendered when first said. */
+  stopped?: boolean;
 }
 
 export class PromptSounds {
@@ -66,11 +68,16 @@ export class PromptSounds {
   }
 
   /** Renders every prompt of the language that is not cached yet; never throws. */
-  async prerender(): Promise<PrerenderReport> {
+  /** Renders every prompt not yet in the cache; `signal` stops it between prompts (daemon shutdown). */
+  async prerender(signal?: AbortSignal): Promise<PrerenderReport> {
     const started = performance.now();
     const report: PrerenderReport = { synthesized: 0, cached: 0, recorded: 0, failed: 0, ms: 0 };
     // One after another: the terminal is starting on a 2-core box and nothing waits for all of them.
     for (const id of PROMPT_IDS) {
+      if (signal?.aborted) {
+        report.stopped = true;
+        break;
+      }
       try {
         if (await this.recording(id)) report.recorded++;
         else if ((await this.synthetic(id)).source === 'cache') report.cached++;

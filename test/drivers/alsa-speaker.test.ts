@@ -251,3 +251,19 @@ t.test('start() prerenders the catalogue in the background; stop() waits for it'
   t.equal(existsSync(alsa.capture), false, 'prerendering plays nothing');
   t.throws(() => new AlsaSpeaker({ device: 'x', volume: 101, sounds, logger: silentLogger() }), /outside 0-100/);
 });
+
+t.test('stop() during the first prerender ends it after the prompt being rendered (within systemd stop timeout)', async (t) => {
+  const dir = t.testdir();
+  const alsa = alsaTestHome(dir);
+  const sounds = new PromptSounds({ language: 'cmn', rate: 150, cacheDir: join(dir, 'cache'), recordingsDir: '', tts: new EspeakTts(), logger: silentLogger() });
+  const { logger, lines } = memoryLogger();
+  const speaker = new AlsaSpeaker({ device: alsa.device, volume: 100, sounds, logger, env: alsa.env });
+  await speaker.start();
+  await speaker.stop();
+  const report = await speaker.ready;
+  t.equal(report?.stopped, true);
+  t.equal(report!.synthesized + report!.cached, 1, 'only the prompt already being rendered');
+  t.match(lines.at(-1), { msg: 'voice prerender stopped (the terminal is stopping)' });
+  // What was not rendered is rendered when first said.
+  t.equal((await sounds.sound(PROMPT_IDS.at(-1)!)).source, 'synthesized');
+});

@@ -18,7 +18,7 @@ import type { SpeakerPort } from './port.js';
 
 export interface PromptSource {
   sound(id: PromptId): Promise<PromptSound>;
-  prerender(): Promise<PrerenderReport>;
+  prerender(signal?: AbortSignal): Promise<PrerenderReport>;
 }
 
 export interface AlsaSpeakerOptions {
@@ -56,6 +56,7 @@ export class AlsaSpeaker implements SpeakerPort {
   private readonly events = new Emitter<SpeakerEvent>();
   /** The background prerender; null when it was not asked for. */
   ready: Promise<PrerenderReport | null> = Promise.resolve(null);
+  private prerendering: AbortController | null = null;
 
   constructor(private readonly options: AlsaSpeakerOptions) {
     if (!(options.volume >= 0 && options.volume <= 100)) throw new RangeError(`speaker volume ${options.volume} is outside 0-100`);
@@ -65,14 +66,18 @@ export class AlsaSpeaker implements SpeakerPort {
     this.stopped = false;
     if (this.options.prerender === false) return;
     const { logger, sounds } = this.options;
-    this.ready = sounds.prerender().then((report) => {
-      logger.info({ ...report }, 'voice prompts prerendered');
+    this.prerendering = new AbortController();
+    this.ready = sounds.prerender(this.prerendering.signal).then((report) => {
+      logger.info({ ...report }, report.stopped ? 'voice prerender stopped (the terminal is stopping)' : 'voice prompts prerendered');
       return report;
     });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A first start renders the whole catalogue (minutes on a slow box): stopping must not wait
+    // for it past systemd's stop timeout, only for the prompt being rendered now.
+    this.prerendering?.abort();
     this.silence();
     await this.chain;
     await this.ready;
