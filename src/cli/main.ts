@@ -123,6 +123,7 @@ async function cmdRun(args: string[]): Promise<number> {
   if (config.profile === 'hardware') {
     // A real terminal serves real people: no simulated person, and faces are judged by the pipeline.
     if (values.demo) throw new UsageError('--demo needs the sim profile (a simulated person walks through it)');
+    if (speed !== 1) throw new UsageError('--speed needs the sim profile (real people use the hardware one, on real time)');
     if (vision !== 'opencv') throw new UsageError(`--vision ${vision}: the hardware profile judges faces with the pipeline (opencv)`);
   }
   return runDaemon({ config, logger, demo: values.demo === true, speed, vision, out: process.stdout });

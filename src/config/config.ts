@@ -277,6 +277,11 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
   /** Skip /etc/lifecheck/config.json (tests, replay). */
   ignoreSystemFile?: boolean;
+  /**
+   * Check what the profile can run with (default true). Off for the maintainer's tools
+   * (`lifecheck devices`), which must work while the configuration is still being put right.
+   */
+  profileChecks?: boolean;
 }
 
 export function loadConfig(options: LoadOptions = {}): LifecheckConfig {
@@ -291,7 +296,7 @@ export function loadConfig(options: LoadOptions = {}): LifecheckConfig {
   // The profile is known once every layer is read; the hardware one brings its own defaults (real
   // devices, the face pipeline, the SI over HTTPS, the durable outbox), under the terminal's file.
   if (props.profile === 'hardware') props = build([DEFAULT_CONFIG_FILE, HARDWARE_PRESET_FILE, ...files.slice(1)], options);
-  crossCheck(props);
+  crossCheck(props, options.profileChecks ?? true);
   return props;
 }
 
@@ -316,7 +321,7 @@ function build(files: string[], options: LoadOptions): LifecheckConfig {
   return config.getProperties();
 }
 
-function crossCheck(c: LifecheckConfig): void {
+function crossCheck(c: LifecheckConfig, profileChecks: boolean): void {
   const problems: string[] = [];
   if (c.liveness.count < 1) problems.push('liveness.count: must be at least 1');
   if (c.liveness.count > c.liveness.actions.length) {
@@ -333,7 +338,7 @@ function crossCheck(c: LifecheckConfig): void {
   if (c.devices.camera.kind === 'synth' && c.devices.camera.portrait && !existsSync(c.devices.camera.portrait)) problems.push(`devices.camera.portrait: no such file: ${c.devices.camera.portrait}`);
   if (c.devices.camera.kind === 'clip' && !c.devices.camera.clip) problems.push('devices.camera.clip: kind clip needs the path of a video file or image folder');
   if (c.devices.camera.fps < 1 || c.devices.camera.fps > 120) problems.push('devices.camera.fps: must be from 1 to 120');
-  if (c.profile === 'hardware') problems.push(...hardwareProblems(c));
+  if (c.profile === 'hardware' && profileChecks) problems.push(...hardwareProblems(c));
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }

@@ -8,6 +8,7 @@ import type { ScreenView } from '../screens/view.js';
 import type { Logger } from '../log/logger.js';
 import { DemoPerson, describeOutput } from '../terminal/demo.js';
 import type { Size } from '../drivers/display/port.js';
+import { FramebufferGeometryError } from '../drivers/display/framebuffer.js';
 import type { Outbox } from '../si-client/outbox.js';
 import { createHardwareTerminal } from '../terminal/hardware-profile.js';
 import type { Output } from '../terminal/outputs.js';
@@ -77,6 +78,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     built = await build(options, { clock, seed, onOutput, onView: (view) => demo?.onView(view) });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
+    // A framebuffer sysfs describes in a way it cannot be used: no restart will change that.
+    if (e instanceof FramebufferGeometryError) throw new ConfigError(e.message);
     // A device the terminal cannot be built without (no framebuffer geometry): say which; systemd
     // tries again, as the device may yet appear.
     logger.fatal({ err: (e as Error).message }, 'the terminal cannot start');

@@ -97,7 +97,7 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
     const engine = lazyEngine(config, logger, options.engine);
     const camera = cameraOf({ config, clock, logger, seed: options.seed, engine });
     const vision = visionOf({ config, clock, logger, vision: 'opencv', camera, photos, engine });
-    showPreview(camera, display, d.display.mirrorPreview);
+    showPreview(camera, display, d.display.mirrorPreview, logger);
     const terminal = configuredTerminal({
       ...options,
       ports: { idReader: identity.idReader, sscReader: identity.sscReader, barcode: identity.barcode, camera, touch, display, speaker, printer, vision, si },
@@ -118,10 +118,20 @@ function configuredGeometry(config: LifecheckConfig): FbGeometry {
   return { width, height, format, stride: stride || width * (format === 'xrgb8888' ? 4 : 2) };
 }
 
-/** The live camera picture on the capture screen, mirrored like a looking glass when configured. */
-function showPreview(camera: CameraPort, display: FramebufferDisplay, mirror: boolean): void {
-  camera.onFrame((frame: Frame) => {
+/**
+ * The live camera picture on the capture screen, mirrored like a looking glass when configured.
+ * The picture is a courtesy: if drawing it fails, it is given up (said once) and the frames still
+ * reach the face pipeline, which listens on the same camera.
+ */
+export function showPreview(camera: CameraPort, display: FramebufferDisplay, mirror: boolean, logger: Logger): void {
+  const off = camera.onFrame((frame: Frame) => {
     // Encoded frames are decoded by the vision pipeline; the preview shows decoded ones only.
-    if (frame.format === 'bgr') display.blitCamera(frame, mirror);
+    if (frame.format !== 'bgr') return;
+    try {
+      display.blitCamera(frame, mirror);
+    } catch (e) {
+      off();
+      logger.error({ err: (e as Error).message }, 'camera preview failed; the capture screen goes on without the live picture');
+    }
   });
 }

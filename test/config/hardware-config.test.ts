@@ -4,13 +4,14 @@
  * parts off a terminal that serves real people — each naming its key.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError, EX_CONFIG, loadConfig } from '../../src/config/config.js';
 import { createOutboxKey } from '../../src/si-client/outbox-crypto.js';
 import { BIN } from '../helpers.js';
 import { testCerts } from '../si-dev/helpers.js';
+import { MODEL_CACHE } from '../vision/engine-fixture.js';
 
 const load = (overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => loadConfig({ ignoreSystemFile: true, env, overrides });
 
@@ -25,6 +26,14 @@ t.test("the installed configuration (profile hardware, nothing else) takes the h
   t.equal(c.devices.display.geometry, 'sysfs');
   // The sim profile keeps its simulated defaults.
   t.equal(load({}).devices.camera.kind, 'sim');
+});
+
+t.test("the terminal's file wins over the preset", async (t) => {
+  const dir = t.testdir({ 'config.json': JSON.stringify({ profile: 'hardware', devices: { camera: { kind: 'clip', clip: '/srv/bench.mp4' }, barcode: { kind: 'emulator' } } }) });
+  const c = loadConfig({ file: join(dir, 'config.json'), env: {} });
+  t.equal(c.devices.camera.kind, 'clip');
+  t.equal(c.devices.barcode.kind, 'emulator');
+  t.equal(c.devices.idReader.kind, 'device', 'what the file does not say comes from the preset');
 });
 
 t.test('LIFECHECK_PROFILE=hardware brings the preset too; the terminal file and the environment still win over it', async (t) => {
@@ -86,4 +95,28 @@ t.test('lifecheck run on the hardware profile', async (t) => {
   t.equal(noScreen.status, 1, noScreen.stderr);
   const fatal = noScreen.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; err?: string }).find((l) => l.level === 60);
   t.match(fatal, { msg: 'the terminal cannot start', err: /framebuffer: \/sys\/class\/graphics\/fb0\/virtual_size is missing/ });
+
+  // sysfs describes a framebuffer this terminal cannot draw on: only configuration helps (78).
+  const sysfs = join(dir, 'sys-fb0');
+  mkdirSync(sysfs);
+  writeFileSync(join(sysfs, 'virtual_size'), '1280,800\n');
+  writeFileSync(join(sysfs, 'bits_per_pixel'), '24\n');
+  const odd = lifecheck(['run', '--config', file('odd.json', { ...withCerts, devices: { display: { framebuffer: join(dir, 'fb0'), sysfsDir: sysfs } } })]);
+  t.equal(odd.status, EX_CONFIG, odd.stderr);
+  t.match(odd.stderr, '24 bits per pixel is not supported');
+
+  // Geometry readable, but the device node cannot be opened: the start fails, the process ends.
+  writeFileSync(join(sysfs, 'bits_per_pixel'), '32\n');
+  const noNode = lifecheck(['run', '--config', file('no-node.json', { ...withCerts, vision: { modelCache: MODEL_CACHE }, devices: { display: { framebuffer: join(dir, 'fb0'), sysfsDir: sysfs } } })], {
+    LIFECHECK_LOG_LEVEL: 'info',
+  });
+  t.equal(noNode.status, 1, noNode.stderr);
+  t.match(noNode.stdout, /"err":"framebuffer: cannot open [^"]*fb0: ENOENT[^"]*","msg":"the terminal cannot start"/);
+
+  // The maintainer's tools still run while the configuration is being put right.
+  const tools = lifecheck(['devices', '--config', file('bad-cal.json', { ...base, devices: { touch: { calibration: { minX: 9, maxX: 9 } } } })], {
+    PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd'),
+  });
+  t.equal(tools.status, 0, tools.stderr);
+  t.match(tools.stdout, 'Configured terminal devices (hardware profile)');
 });

@@ -40,17 +40,20 @@ export interface FramebufferOptions {
 
 export class FramebufferError extends Error {}
 
+/** The framebuffer is there but cannot be used as sysfs describes it: only configuration fixes that. */
+export class FramebufferGeometryError extends FramebufferError {}
+
 export function readGeometry(sysfsDir: string, overrides: Partial<FbGeometry> = {}): FbGeometry {
   const read = (name: string): string => {
     const path = join(sysfsDir, name);
-    if (!existsSync(path)) throw new FramebufferError(`framebuffer: ${path} is missing; set devices.display.width/height/stride/format`);
+    if (!existsSync(path)) throw new FramebufferError(`framebuffer: ${path} is missing (no framebuffer yet, or set devices.display.sysfsDir, or geometry config with width/height/stride/format)`);
     return readFileSync(path, 'utf8').trim();
   };
   let width = overrides.width;
   let height = overrides.height;
   if (width === undefined || height === undefined) {
     const m = /^(\d+),(\d+)$/.exec(read('virtual_size'));
-    if (!m) throw new FramebufferError(`framebuffer: cannot parse ${join(sysfsDir, 'virtual_size')}`);
+    if (!m) throw new FramebufferGeometryError(`framebuffer: cannot parse ${join(sysfsDir, 'virtual_size')}; set devices.display.geometry to config`);
     width ??= Number(m[1]);
     height ??= Number(m[2]);
   }
@@ -59,10 +62,10 @@ export function readGeometry(sysfsDir: string, overrides: Partial<FbGeometry> = 
     const bpp = Number(read('bits_per_pixel'));
     if (bpp === 32) format = 'xrgb8888';
     else if (bpp === 16) format = 'rgb565';
-    else throw new FramebufferError(`framebuffer: ${bpp} bits per pixel is not supported (16 or 32)`);
+    else throw new FramebufferGeometryError(`framebuffer: ${bpp} bits per pixel is not supported (16 or 32); set devices.display.geometry to config with a supported format`);
   }
   const stride = overrides.stride ?? (existsSync(join(sysfsDir, 'stride')) ? Number(read('stride')) : width * bytesPerPixel(format));
-  if (stride < width * bytesPerPixel(format)) throw new FramebufferError(`framebuffer: stride ${stride} is shorter than a row of ${width} pixels`);
+  if (stride < width * bytesPerPixel(format)) throw new FramebufferGeometryError(`framebuffer: stride ${stride} is shorter than a row of ${width} pixels; check devices.display.stride`);
   return { width, height, stride, format };
 }
 

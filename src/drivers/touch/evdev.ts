@@ -87,6 +87,15 @@ export function screenPlacement(c: AxisCalibration, size: Size): TouchPlacement 
   return (x, y) => toScreen(x, y, c, size);
 }
 
+/**
+ * Whether a raw point lies clearly outside the calibrated range (by more than 5% of the span): the
+ * calibration is not this panel's (a panel reporting 0-32767 under the default 0-4095, say).
+ */
+export function outsideCalibration(rawX: number, rawY: number, c: AxisCalibration): boolean {
+  const out = (v: number, min: number, max: number) => v < min - (max - min) * 0.05 || v > max + (max - min) * 0.05;
+  return out(rawX, c.minX, c.maxX) || out(rawY, c.minY, c.maxY);
+}
+
 /** Raw panel units, for `lifecheck devices calibrate-touch`. */
 export const RAW_PLACEMENT: TouchPlacement = (x, y) => ({ x, y });
 
@@ -149,6 +158,7 @@ export class EvdevTouch implements TouchPort {
   private stopped = true;
   private readonly health: HealthReporter;
   private reopenTimer: unknown = null;
+  private warnedRange = false;
 
   constructor(private readonly options: EvdevTouchOptions) {
     this.health = new HealthReporter('touch', (e) => this.events.emit(e), options.logger);
@@ -181,7 +191,7 @@ export class EvdevTouch implements TouchPort {
       return;
     }
     const parser = new InputEventParser(this.options.recordSize);
-    const decoder = new TouchDecoder(screenPlacement(this.options.calibration, this.options.size), (e) => this.events.emit(e));
+    const decoder = new TouchDecoder(this.placement(), (e) => this.events.emit(e));
     const reader: DeviceReader = new DeviceReader(
       this.options.device,
       (chunk) => {
@@ -195,6 +205,19 @@ export class EvdevTouch implements TouchPort {
     );
     this.reader = reader;
     this.health.healthy();
+  }
+
+  /** Calibrated placement that says (once) when touches fall outside the calibration. */
+  private placement(): TouchPlacement {
+    const { calibration, size, logger } = this.options;
+    const place = screenPlacement(calibration, size);
+    return (x, y) => {
+      if (!this.warnedRange && outsideCalibration(x, y, calibration)) {
+        this.warnedRange = true;
+        logger.warn({ rawX: x, rawY: y, calibration }, 'touch outside the calibrated range: touches land in the wrong place; run lifecheck devices calibrate-touch');
+      }
+      return place(x, y);
+    };
   }
 
   private lost(reason: string): void {

@@ -1,31 +1,13 @@
 import t, { type Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FramebufferDisplay, readGeometry } from '../../../src/drivers/display/framebuffer.js';
+import { readGeometry } from '../../../src/drivers/display/framebuffer.js';
+import { fakeFb } from './fake-fb.js';
 import { convert } from '../../../src/drivers/display/pixels.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { fixtureView } from '../../../src/screens/fixtures.js';
 import { layoutScreen } from '../../../src/screens/layout.js';
 import { COLORS } from '../../../src/screens/svg.js';
-
-/** A fake /sys/class/graphics/fb0 and a regular file standing in for /dev/fb0. */
-function fakeFb(t: Test, bpp: 16 | 32, width = 1280, height = 800, padding = 64) {
-  const stride = width * (bpp / 8) + padding;
-  const dir = t.testdir({
-    fb0: { virtual_size: `${width},${height}\n`, bits_per_pixel: `${bpp}\n`, stride: `${stride}\n` },
-    fbcon: { cursor_blink: '1\n' },
-    dev: {},
-  });
-  const device = join(dir, 'dev', 'fb0');
-  writeFileSync(device, Buffer.alloc(stride * height, 0x33));
-  const display = new FramebufferDisplay({
-    device,
-    sysfsDir: join(dir, 'fb0'),
-    cursorBlinkPath: join(dir, 'fbcon', 'cursor_blink'),
-    logger: silentLogger(),
-  });
-  return { display, device, dir, stride, width, height };
-}
 
 function hex(color: string): [number, number, number] {
   return [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) as [number, number, number];
@@ -133,6 +115,24 @@ t.test('the camera preview is scaled straight into the picture area, above the c
   const blits = fb.display.stats.previewBlits;
   fb.display.blitPreview(frame);
   t.equal(fb.display.stats.previewBlits, blits, 'frames are ignored when the capture screen is not up');
+  await fb.display.stop();
+});
+
+t.test('a camera frame (BGR) is drawn mirrored: the left of the picture shows the right of the frame', async (t) => {
+  const fb = fakeFb(t, 32);
+  await fb.display.start();
+  const view = fixtureView('capture-acting');
+  fb.display.show(view);
+  // Left half of the frame red, right half blue (BGR bytes).
+  const frame = { width: 640, height: 480, data: new Uint8Array(640 * 480 * 3) };
+  for (let i = 0; i < 640 * 480; i++) frame.data.set(i % 640 < 320 ? [0, 0, 220] : [220, 0, 0], i * 3);
+  const area = layoutScreen(view, { width: 1280, height: 800 }).area!;
+  const left = () => pixel(readFileSync(fb.device), fb.stride, 32, area.x + area.width / 2 - 100, area.y + 20);
+  fb.display.blitCamera(frame, false);
+  near(t, left(), [220, 0, 0], 0, 'as filmed: red on the left');
+  fb.display.blitCamera(frame, true);
+  near(t, left(), [0, 0, 220], 0, 'mirrored: blue on the left');
+  t.equal(fb.display.stats.previewBlits, 2);
   await fb.display.stop();
 });
 

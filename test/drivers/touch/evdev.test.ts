@@ -25,6 +25,7 @@ import {
   type AxisCalibration,
 } from '../../../src/drivers/touch/evdev.js';
 import { silentLogger } from '../../../src/log/logger.js';
+import { memoryLogger } from '../../audio/alsa-capture.js';
 
 const SIZE = { width: 1280, height: 800 };
 const CAL: AxisCalibration = { minX: 0, maxX: 4095, minY: 0, maxY: 4095, swapXY: false, invertX: false, invertY: false };
@@ -191,4 +192,33 @@ t.test('idle touchscreens hold no thread-pool thread, and stop() returns while n
   await Promise.all(drivers.map((d) => d.stop()));
   t.pass('every stop() returned with its device silent');
   for (const w of writers) await w.close();
+});
+
+t.test('a panel reporting beyond its calibration is said once (the calibration is not this panel’s)', async (t) => {
+  const dir = t.testdir({});
+  const fifo = join(dir, 'event0');
+  execFileSync('mkfifo', [fifo]);
+  const { logger, lines } = memoryLogger();
+  const events: TouchEvent[] = [];
+  let wake: (() => void) | null = null;
+  const next = (n: number) => new Promise<void>((resolve) => (events.length >= n ? resolve() : (wake = () => events.length >= n && resolve())));
+  const touch = new EvdevTouch({ device: fifo, recordSize: 24, calibration: CAL, size: SIZE, clock: new RealClock(), logger, reopenMs: 10 });
+  touch.onEvent((e) => {
+    events.push(e);
+    wake?.();
+  });
+  t.teardown(() => touch.stop());
+  await touch.start();
+  const panel = await open(fifo, 'r+');
+  t.teardown(() => panel.close());
+  await panel.write(singleTap(4000, 4100)); // within 5% of the range: fine
+  await next(2);
+  t.equal(lines.length, 0, 'a touch at the very edge is no news');
+  await panel.write(singleTap(30000, 20000));
+  await next(4);
+  await panel.write(singleTap(31000, 21000));
+  await next(6);
+  t.same(events[3], { type: 'touch.tap', x: 1279, y: 799, downX: 1279, downY: 799 }, 'still a touch, at the edge');
+  t.equal(lines.length, 1, 'said once');
+  t.match(lines[0], { rawX: 30000, rawY: 20000, msg: /outside the calibrated range.*calibrate-touch/ });
 });
