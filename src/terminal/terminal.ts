@@ -297,6 +297,8 @@ export class Terminal {
     await ports.speaker.start();
     await ports.printer.start();
     await Promise.all([ports.idReader.start(), ports.sscReader.start(), ports.barcode.start(), ports.touch.start()]);
+    // The camera streams on the capture screen only; between, it is watched for coming and going.
+    ports.camera.watch?.();
     actor.start();
     logger.info({ screen: this.lastView?.screen }, 'terminal started');
   }
@@ -306,6 +308,7 @@ export class Terminal {
     for (const off of this.unsubscribe.splice(0)) off();
     this.stopCountdown();
     this.actor?.stop();
+    ports.camera.unwatch?.();
     this.options.outbox.stop();
     this.options.photos.clear();
     await Promise.all([ports.idReader.stop(), ports.sscReader.stop(), ports.barcode.stop(), ports.touch.stop()]);

@@ -110,3 +110,47 @@ t.test('a "device" that appears, delivers, then stops delivering: fault, ok, fau
   await r.cam.stop();
   t.equal(clock.pending(), 0);
 });
+
+t.test('watched while not streaming: the node looked for every 2 s, gone and back reported without a capture', async (t) => {
+  const dir = tempDir(t);
+  const node = join(dir, 'video0');
+  const clock = new SimClock(T0);
+  const r = recorded(t, { ...missing, device: node }, clock);
+  t.teardown(() => r.cam.unwatch());
+  r.cam.watch();
+  t.same(r.statuses, [FAULT], 'no camera at the terminal’s start: out of service at once');
+  t.equal(clock.nextDue()! - clock.now(), 2_000, 'looked for again in 2 s');
+  copyFileSync(import.meta.filename, node); // the node appears (any file: only its presence counts)
+  clock.fireNext(clock.nextDue()!);
+  t.same(r.statuses, [FAULT, OK], 'plugged in while idle: back without anyone reaching the capture screen');
+  clock.fireNext(clock.nextDue()!);
+  t.same(r.statuses, [FAULT, OK], 'no repeats');
+  r.cam.watch();
+  t.equal(clock.pending(), 1, 'watching twice is one watch');
+  r.cam.unwatch();
+  t.equal(clock.pending(), 0, 'unwatch ends the looking');
+  t.same(r.frames, [], 'nothing was opened or read');
+
+  // A file or a stream URL has no node: nothing to watch.
+  const url = recorded(t, { ...missing, device: 'rtsp://camera.local/stream', api: 'any' }, clock);
+  url.cam.watch();
+  t.equal(clock.pending(), 0);
+  t.same(url.statuses, []);
+});
+
+t.test('a camera lost while streaming is seen coming back once streaming stopped (重试 can be offered again)', async (t) => {
+  const dir = tempDir(t);
+  const node = join(dir, 'video0');
+  const clock = new SimClock(T0);
+  const r = recorded(t, { ...missing, device: node }, clock);
+  t.teardown(() => r.cam.unwatch());
+  await r.cam.start(); // the capture screen: the node is not there
+  t.same(r.statuses, [FAULT]);
+  r.cam.watch();
+  t.same(r.statuses, [FAULT], 'while streaming, the stream reports, not the watch');
+  await r.cam.stop(); // the camera-problem screen: nothing streams
+  copyFileSync(import.meta.filename, node);
+  await until(() => clock.pending() === 1, 5_000, 'only the watch is left');
+  clock.fireNext(clock.nextDue()!);
+  t.same(r.statuses, [FAULT, OK]);
+});

@@ -33,7 +33,7 @@
  * Opening is synchronous in the bindings (no openAsync): ~0.02 ms for a missing V4L2 node, a few ms
  * for a file, longer for a real camera's first negotiation. It happens at start and on replug only.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../clock/clock.js';
@@ -94,6 +94,8 @@ export interface OpenCvCameraOptions {
   random?: () => number;
   /** Drop device frames that waited in the queue after a stall (default true). */
   dropStale?: boolean;
+  /** While watched and not streaming, a device's node is looked for this often (default 2 s; 0: never). */
+  presencePollMs?: number;
 }
 
 export const OPENCV_CAMERA_DEFAULTS = {
@@ -101,6 +103,7 @@ export const OPENCV_CAMERA_DEFAULTS = {
   /** Frame rate of a video file that states none. */
   fileFps: 25,
   dropStale: true,
+  presencePollMs: 2_000,
 } as const;
 
 /** What an image folder (a camera replay, a `lifecheck vision` clip) may hold: what OpenCV reads. */
@@ -193,6 +196,7 @@ export class OpenCvCamera extends CameraListeners implements CameraPort {
   private previous: Promise<void> = Promise.resolve();
   private nextSeq = 0;
   private inFlight = 0;
+  private presenceTimer: unknown = null;
 
   constructor(private readonly options: OpenCvCameraOptions) {
     super();
@@ -257,6 +261,35 @@ export class OpenCvCamera extends CameraListeners implements CameraPort {
       if (this.current === run && !run.abort.signal.aborted) this.say(`camera failed: ${reasonOf(e)}`);
     }).finally(() => this.release(run));
     this.previous = run.done;
+  }
+
+  /**
+   * Reports the device's presence while it is not streaming (the terminal's whole life): the
+   * camera only streams on the capture screen, and a camera lost there, or unplugged at the idle
+   * terminal, must be seen coming back (device.ok) without anyone reaching the capture screen —
+   * the terminal shows out-of-service, and 重试 stays off, until it is. Only the device node is
+   * looked for: opening a camera while idle would light it and renegotiate it every time.
+   */
+  watch(): void {
+    const source = this.options.source;
+    const every = this.options.presencePollMs ?? OPENCV_CAMERA_DEFAULTS.presencePollMs;
+    if (source.kind !== 'device' || every <= 0 || this.presenceTimer !== null) return;
+    // An index is /dev/videoN; a stream URL or pipeline has no node to look for.
+    const node = typeof source.device === 'number' ? `/dev/video${source.device}` : source.device.startsWith('/') ? source.device : null;
+    if (node === null) return;
+    const look = () => {
+      if (!this.current) {
+        if (existsSync(node)) this.health.healthy();
+        else this.health.fault('unplugged', `${node} is not there`);
+      }
+      this.presenceTimer = this.options.clock.setTimeout(look, every);
+    };
+    look();
+  }
+
+  unwatch(): void {
+    if (this.presenceTimer !== null) this.options.clock.clearTimeout(this.presenceTimer);
+    this.presenceTimer = null;
   }
 
   /** Stops delivering and releases the capture; resolves without waiting for a read in flight. */

@@ -35,4 +35,10 @@ export interface CameraPort extends Lifecycle, HealthSource {
   /** Frames arrive through the listener between start() and stop(). */
   onFrame(listener: (frame: Frame) => void): () => void;
   onError(listener: (reason: string) => void): () => void;
+  /**
+   * Optional: report the camera's presence (onStatus) while it is not streaming, from the
+   * terminal's start to its stop. Devices that can come and go implement it.
+   */
+  watch?(): void;
+  unwatch?(): void;
 }
