@@ -2,6 +2,7 @@
  * `lifecheck run`: builds the terminal for the configured profile, opens the debug REPL, tells
  * systemd when it is ready and that it is alive, and shuts down cleanly on SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import { PausableClock, ScaledClock, type Clock } from '../clock/clock.js';
 import { ConfigError, injectionAllowed, replSocketPath, type LifecheckConfig } from '../config/config.js';
 import type { ScreenView } from '../screens/view.js';
@@ -39,11 +40,17 @@ interface Built {
 
 async function build(
   options: DaemonOptions,
-  parts: { clock: Clock; seed: number; onOutput: (o: Output) => void; onView: (view: ScreenView) => void },
+  parts: { clock: Clock; seed: number; notifier: SystemdNotifier; onOutput: (o: Output) => void; onView: (view: ScreenView) => void },
 ): Promise<Built> {
   const { config, logger } = options;
   const common = { config, logger, clock: parts.clock, seed: parts.seed, history: config.ops.history, onOutput: parts.onOutput };
   if (config.profile === 'hardware') {
+    if (config.vision.modelCache && !existsSync(config.vision.modelCache)) {
+      // The model is converted once, synchronously: systemd must not take it for a hung start.
+      parts.notifier.extendStartup(FIRST_START_BUDGET_MS, 'first start: converting the landmark model (once)');
+      logger.info({ cache: config.vision.modelCache }, 'first start: converting the landmark model, once');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     // Real devices only: no simulated person, nothing for the REPL to inject into.
     const hw = await createHardwareTerminal({ ...common, ...(options.env ? { env: options.env } : {}) });
     return { terminal: hw.terminal, outbox: hw.outbox, devices: null, screenSize: hw.display.size };
@@ -51,6 +58,12 @@ async function build(
   const sim = createSimTerminal({ ...common, vision: options.vision, onView: parts.onView });
   return { terminal: sim.terminal, outbox: sim.outbox, devices: sim.devices, screenSize: { width: config.devices.display.width, height: config.devices.display.height } };
 }
+
+/**
+ * What a first start may take beyond TimeoutStartSec (60 s): the landmark model's conversion is
+ * ~15 s on this machine and can be several times that on a kiosk board.
+ */
+const FIRST_START_BUDGET_MS = 300_000;
 
 /** Bounded wait for shutdown work, inside systemd's stop timeout (TimeoutStopSec=15). */
 const SHUTDOWN_BUDGET_MS = 10_000;
@@ -75,8 +88,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const seed = (Math.random() * 2 ** 31) | 0;
   let built: Built;
   try {
-    built = await build(options, { clock, seed, onOutput, onView: (view) => demo?.onView(view) });
+    built = await build(options, { clock, seed, notifier, onOutput, onView: (view) => demo?.onView(view) });
   } catch (e) {
+    // The notify socket (opened by a first start's request for time) must not hold the process.
+    notifier.stop();
     if (e instanceof ConfigError) throw e;
     // A framebuffer sysfs describes in a way it cannot be used: no restart will change that.
     if (e instanceof FramebufferGeometryError) throw new ConfigError(e.message);
@@ -124,6 +139,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     // let systemd try again.
     logger.fatal({ err: (e as Error).message }, 'the terminal cannot start');
     await terminal.stop().catch(() => {});
+    notifier.stop();
     process.off('SIGTERM', term);
     process.off('SIGINT', int);
     return 1;

@@ -45,6 +45,16 @@ export class SystemdNotifier {
     this.send(`READY=1\nSTATUS=${status}\nMAINPID=${process.pid}`);
   }
 
+  /**
+   * Asks systemd for `ms` more to start (EXTEND_TIMEOUT_USEC) before a long step that blocks the
+   * event loop — the first start's model conversion, minutes on a slow board, past TimeoutStartSec:
+   * a kill there would restart it from the beginning, every time.
+   */
+  extendStartup(ms: number, status: string): void {
+    this.lastStatus = status;
+    this.send(`EXTEND_TIMEOUT_USEC=${Math.round(ms * 1000)}\nSTATUS=${status}`);
+  }
+
   status(text: string): void {
     if (text === this.lastStatus) return;
     this.lastStatus = text;

@@ -3,15 +3,18 @@
  * HTTPS, the durable outbox) under the terminal's own file, and the refusals that keep simulated
  * parts off a terminal that serves real people — each naming its key.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createSocket } from 'unix-dgram';
 import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError, EX_CONFIG, loadConfig } from '../../src/config/config.js';
 import { createOutboxKey } from '../../src/si-client/outbox-crypto.js';
-import { BIN } from '../helpers.js';
+import { BIN, until } from '../helpers.js';
 import { testCerts } from '../si-dev/helpers.js';
 import { MODEL_CACHE } from '../vision/engine-fixture.js';
+import { TINY_MODEL, writeDlibModel } from '../vision/dlib-writer.js';
 
 const load = (overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => loadConfig({ ignoreSystemFile: true, env, overrides });
 
@@ -119,4 +122,48 @@ t.test('lifecheck run on the hardware profile', async (t) => {
   });
   t.equal(tools.status, 0, tools.stderr);
   t.match(tools.stdout, 'Configured terminal devices (hardware profile)');
+});
+
+t.test('first start on hardware: systemd is asked for more start time before the model conversion', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lc-')); // a short path: unix socket names are limited
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const certs = testCerts();
+  createOutboxKey(join(dir, 'outbox.key'));
+  const modelPath = join(dir, 'tiny.dat');
+  writeFileSync(modelPath, writeDlibModel(TINY_MODEL));
+  const notify = join(dir, 'notify.sock');
+  const messages: string[] = [];
+  const receiver = createSocket('unix_dgram', (msg) => messages.push(msg.toString()));
+  receiver.bind(notify);
+  t.teardown(() => receiver.close());
+  const config = join(dir, 'config.json');
+  const hw = (cache: string) =>
+    writeFileSync(
+      config,
+      JSON.stringify({
+        profile: 'hardware',
+        ops: { replSocket: join(dir, 'repl.sock') },
+        outbox: { path: join(dir, 'outbox.sqlite'), keyFile: join(dir, 'outbox.key') },
+        si: { caFile: certs.caCert, certFile: certs.clientCert, keyFile: certs.clientKey },
+        vision: { modelPath, modelCache: cache },
+        // Geometry there, device node not: the terminal is built (model included), then cannot start.
+        devices: { display: { framebuffer: join(dir, 'fb0'), sysfsDir: join(dir, 'sys-fb0') } },
+      }),
+    );
+  const run = () =>
+    new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'run', '--config', config], { env: { ...process.env, NOTIFY_SOCKET: notify, LIFECHECK_LOG_LEVEL: 'silent' }, stdio: 'ignore' });
+      child.on('exit', (code) => resolve(code));
+    });
+  mkdirSync(join(dir, 'sys-fb0'));
+  writeFileSync(join(dir, 'sys-fb0', 'virtual_size'), '1280,800\n');
+  writeFileSync(join(dir, 'sys-fb0', 'bits_per_pixel'), '32\n');
+  hw(join(dir, 'cache', 'tiny.bin'));
+  t.equal(await run(), 1, 'no framebuffer node here: exit 1 after the model');
+  await until(() => messages.length > 0, 5_000, 'a notify message');
+  t.match(messages[0], /^EXTEND_TIMEOUT_USEC=300000000\nSTATUS=first start: converting the landmark model \(once\)$/);
+  t.ok(existsSync(join(dir, 'cache', 'tiny.bin')), 'the converted copy was made');
+  messages.length = 0;
+  t.equal(await run(), 1);
+  t.same(messages, [], 'later starts read the copy: no extension asked');
 });

@@ -67,3 +67,11 @@ export function writeDlibModel(m: TinyModel): Buffer {
   }
   return Buffer.concat(out);
 }
+
+/** A two-point model with one tree: loads and converts in milliseconds (engine and start-up tests). */
+export const TINY_MODEL: TinyModel = {
+  initialShape: [0.25, 0.5, 0.75, 0.5],
+  forests: [[{ splits: [[0, 1, 10]], leaves: [[0.125, 0, 0, 0], [0, 0, 0, -0.125]] }]],
+  anchors: [[0, 1]],
+  deltas: [[[0, 0], [0, 0]]],
+};

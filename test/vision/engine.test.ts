@@ -13,14 +13,9 @@ import { VisionEngine } from '../../src/vision/engine.js';
 import { engineFor } from '../../src/cli/vision.js';
 import { createSimTerminal } from '../../src/terminal/sim-profile.js';
 import { memoryLogger } from '../audio/alsa-capture.js';
-import { writeDlibModel, type TinyModel } from './dlib-writer.js';
+import { TINY_MODEL, writeDlibModel } from './dlib-writer.js';
 
-const tiny: TinyModel = {
-  initialShape: [0.25, 0.5, 0.75, 0.5],
-  forests: [[{ splits: [[0, 1, 10]], leaves: [[0.125, 0, 0, 0], [0, 0, 0, -0.125]] }]],
-  anchors: [[0, 1]],
-  deltas: [[[0, 0], [0, 0]]],
-};
+const tiny = TINY_MODEL;
 
 function fixture(t: { testdir: () => string }) {
   const dir = t.testdir();
