@@ -67,8 +67,10 @@ export class PromptSounds {
     return { id, wav, source };
   }
 
-  /** Renders every prompt of the language that is not cached yet; never throws. */
-  /** Renders every prompt not yet in the cache; `signal` stops it between prompts (daemon shutdown). */
+  /**
+   * Renders every prompt of the language that is not cached yet; never throws. `signal` stops it
+   * between prompts (daemon shutdown).
+   */
   async prerender(signal?: AbortSignal): Promise<PrerenderReport> {
     const started = performance.now();
     const report: PrerenderReport = { synthesized: 0, cached: 0, recorded: 0, failed: 0, ms: 0 };

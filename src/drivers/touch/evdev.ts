@@ -76,10 +76,6 @@ export function toScreen(rawX: number, rawY: number, c: AxisCalibration, size: S
   return { x: Math.min(size.width - 1, Math.round(nx * size.width)), y: Math.min(size.height - 1, Math.round(ny * size.height)) };
 }
 
-/**
- * The touch logic, fed one input_event at a time; emits on SYN_REPORT. Separate from the file
- * reading so that every edge (split records, MT slots) is tested on its own.
- */
 /** Where a raw panel position lands: on the screen (calibrated), or left raw (calibration). */
 export type TouchPlacement = (rawX: number, rawY: number) => { x: number; y: number };
 
@@ -99,6 +95,10 @@ export function outsideCalibration(rawX: number, rawY: number, c: AxisCalibratio
 /** Raw panel units, for `lifecheck devices calibrate-touch`. */
 export const RAW_PLACEMENT: TouchPlacement = (x, y) => ({ x, y });
 
+/**
+ * The touch logic, fed one input_event at a time; emits on SYN_REPORT. Separate from the file
+ * reading so that every edge (split records, MT slots) is tested on its own.
+ */
 export class TouchDecoder {
   private slot = 0;
   private active = false;
@@ -152,6 +152,23 @@ export interface EvdevTouchOptions {
   reopenMs?: number;
 }
 
+/**
+ * Reads a touchscreen's input_event records (through a `cat` child, src/drivers/device-reader.ts:
+ * stop() never waits for a touch) into touch events placed by `place`; the driver and
+ * `lifecheck devices calibrate-touch` both read this way.
+ */
+export function readTouches(device: string, recordSize: 16 | 24, place: TouchPlacement, emit: (event: TouchEvent) => void, onGone: (reason: string) => void): DeviceReader {
+  const parser = new InputEventParser(recordSize);
+  const decoder = new TouchDecoder(place, emit);
+  return new DeviceReader(
+    device,
+    (chunk) => {
+      for (const e of parser.push(chunk)) decoder.feed(e);
+    },
+    onGone,
+  );
+}
+
 export class EvdevTouch implements TouchPort {
   private readonly events = new Emitter<TouchEvent>();
   private reader: DeviceReader | null = null;
@@ -182,7 +199,7 @@ export class EvdevTouch implements TouchPort {
     await reader?.stop();
   }
 
-  /** Read through a `cat` child (src/drivers/device-reader.ts): stop() never waits for a touch. */
+  /** Probes the device, then reads it (readTouches); a device that goes is reopened after reopenMs. */
   private async open(): Promise<void> {
     const missing = await probeDevice(this.options.device);
     if (this.stopped) return;
@@ -190,13 +207,11 @@ export class EvdevTouch implements TouchPort {
       this.lost(missing);
       return;
     }
-    const parser = new InputEventParser(this.options.recordSize);
-    const decoder = new TouchDecoder(this.placement(), (e) => this.events.emit(e));
-    const reader: DeviceReader = new DeviceReader(
+    const reader: DeviceReader = readTouches(
       this.options.device,
-      (chunk) => {
-        for (const e of parser.push(chunk)) decoder.feed(e);
-      },
+      this.options.recordSize,
+      this.placement(),
+      (e) => this.events.emit(e),
       (reason) => {
         if (this.reader !== reader || this.stopped) return;
         this.reader = null;
