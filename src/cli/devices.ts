@@ -8,9 +8,8 @@
  * nothing read within the timeout, or a card refused, is a message on stderr and exit 1.
  */
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readGeometry } from '../drivers/display/framebuffer.js';
+import { geometrySource, readGeometry } from '../drivers/display/framebuffer.js';
 import { localDate, RealClock } from '../clock/clock.js';
 import { loadConfig, type LifecheckConfig } from '../config/config.js';
 import { cardProblems } from '../domain/card-check.js';
@@ -21,9 +20,9 @@ import { listSerialPorts } from '../drivers/serial-ports.js';
 import { listPcscReaders, type SscCardRead } from '../drivers/ssc-reader/pcsc-reader.js';
 import { pcscdSocket } from '../drivers/ssc-reader/pcsc.js';
 import { silentLogger } from '../log/logger.js';
-import { DeviceReader, probeDevice } from '../drivers/device-reader.js';
+import { probeDevice } from '../drivers/device-reader.js';
 import { CalibrationError, calibrationFromCorners, CORNERS, type Corner, type RawPoint } from '../drivers/touch/calibrate.js';
-import { defaultRecordSize, InputEventParser, RAW_PLACEMENT, TouchDecoder } from '../drivers/touch/evdev.js';
+import { defaultRecordSize, RAW_PLACEMENT, readTouches } from '../drivers/touch/evdev.js';
 
 const USAGE = `Usage: lifecheck devices [--config FILE]
        lifecheck devices read-id [--port PATH] [--baud N] [--timeout SECONDS] [--config FILE]
@@ -97,8 +96,9 @@ async function terminalDevices(c: LifecheckConfig): Promise<Array<[string, strin
   const screen = (): string => {
     if (!existsSync(d.display.framebuffer)) return 'MISSING';
     try {
-      const sysfs = d.display.sysfsDir || join('/sys/class/graphics', basename(d.display.framebuffer));
-      const g = d.display.geometry === 'config' ? { width: d.display.width, height: d.display.height, format: d.display.format } : readGeometry(sysfs);
+      // The geometry as the framebuffer driver will take it.
+      const { sysfsDir, geometry } = geometrySource(d.display);
+      const g = readGeometry(sysfsDir, geometry);
       return `present, ${g.width}x${g.height} ${g.format}`;
     } catch (e) {
       return `present, but ${(e as Error).message}`;
@@ -107,7 +107,8 @@ async function terminalDevices(c: LifecheckConfig): Promise<Array<[string, strin
   const touch = (await probeDevice(d.touch.device)) === null ? 'present' : 'MISSING';
   const camera =
     d.camera.kind === 'device' ? [`device ${d.camera.device} ${d.camera.width}x${d.camera.height} ${d.camera.fourcc}`, file(d.camera.device)] : d.camera.kind === 'clip' ? [`clip ${d.camera.clip}`, file(d.camera.clip)] : [d.camera.kind, ''];
-  const fonts = Object.values(d.display.fonts).every((f) => existsSync(f)) ? 'present' : `MISSING: ${Object.values(d.display.fonts).filter((f) => !existsSync(f)).join(', ')}`;
+  const missingFonts = Object.values(d.display.fonts).filter((f) => !existsSync(f));
+  const fonts = missingFonts.length === 0 ? 'present' : `MISSING: ${missingFonts.join(', ')}`;
   return [
     ['screen', d.display.framebuffer, screen()],
     ['touchscreen', d.touch.device, touch],
@@ -228,22 +229,20 @@ async function calibrateTouch(args: string[], out: NodeJS.WritableStream, err: N
   const touches: RawPoint[] = [];
   let gone: string | null = null;
   let wake = () => {};
-  const parser = new InputEventParser(defaultRecordSize());
-  // Raw units, and where the finger came down (panels may drift as it lifts).
   let lastTap = -Infinity;
-  const decoder = new TouchDecoder(RAW_PLACEMENT, (e) => {
-    if (e.type !== 'touch.tap') return;
-    // A finger bouncing on the glass is one touch, not the next corner.
-    const now = Date.now();
-    if (now - lastTap < TOUCH_BOUNCE_MS) return;
-    lastTap = now;
-    touches.push({ x: e.downX ?? e.x, y: e.downY ?? e.y });
-    wake();
-  });
-  const reader = new DeviceReader(
+  // Raw units, and where the finger came down (panels may drift as it lifts).
+  const reader = readTouches(
     device,
-    (chunk) => {
-      for (const e of parser.push(chunk)) decoder.feed(e);
+    defaultRecordSize(),
+    RAW_PLACEMENT,
+    (e) => {
+      if (e.type !== 'touch.tap') return;
+      // A finger bouncing on the glass is one touch, not the next corner.
+      const now = Date.now();
+      if (now - lastTap < TOUCH_BOUNCE_MS) return;
+      lastTap = now;
+      touches.push({ x: e.downX ?? e.x, y: e.downY ?? e.y });
+      wake();
     },
     (reason) => {
       gone = reason;

@@ -4,14 +4,13 @@
  * camera judged by the face pipeline, the identity devices, and the SI service over HTTPS behind
  * the durable outbox. The same Terminal composition as the sim profile (src/terminal/configured.ts).
  */
-import { basename, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { PromptSounds } from '../audio/prompt-sounds.js';
 import { EspeakTts } from '../audio/tts.js';
 import type { Clock } from '../clock/clock.js';
 import type { LifecheckConfig } from '../config/config.js';
 import type { CameraPort, Frame } from '../drivers/camera/port.js';
-import { FramebufferDisplay, type FbGeometry } from '../drivers/display/framebuffer.js';
+import { FramebufferDisplay, geometrySource } from '../drivers/display/framebuffer.js';
 import { createIdentityTwins } from '../drivers/identity-devices.js';
 import { UsblpPrinter } from '../drivers/printer/usblp.js';
 import { AlsaSpeaker } from '../drivers/speaker/alsa.js';
@@ -68,8 +67,7 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
     const photos = new PhotoStore();
     const display = new FramebufferDisplay({
       device: d.display.framebuffer,
-      sysfsDir: d.display.sysfsDir || join('/sys/class/graphics', basename(d.display.framebuffer)),
-      ...(d.display.geometry === 'config' ? { geometry: configuredGeometry(config) } : {}),
+      ...geometrySource(d.display),
       ...(d.display.cursorBlink ? { cursorBlinkPath: d.display.cursorBlink } : {}),
       fonts: d.display.fonts,
       logger,
@@ -111,11 +109,6 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
     si.close();
     throw e;
   }
-}
-
-function configuredGeometry(config: LifecheckConfig): FbGeometry {
-  const { width, height, stride, format } = config.devices.display;
-  return { width, height, format, stride: stride || width * (format === 'xrgb8888' ? 4 : 2) };
 }
 
 /**

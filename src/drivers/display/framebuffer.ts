@@ -5,7 +5,7 @@
  * rectangle once a second; the camera picture is scaled straight into the preview rectangle.
  */
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from '../../log/logger.js';
 import { layoutScreen, type Rect } from '../../screens/layout.js';
 import { ScreenRenderer, type FontFiles, type Rgba } from '../../screens/renderer.js';
@@ -39,6 +39,27 @@ export interface FramebufferOptions {
 }
 
 export class FramebufferError extends Error {}
+
+/** How a framebuffer is configured (devices.display): where its geometry comes from. */
+export interface FramebufferSetting {
+  framebuffer: string;
+  geometry: 'sysfs' | 'config';
+  sysfsDir: string;
+  width: number;
+  height: number;
+  stride: number;
+  format: PixelFormat;
+}
+
+/**
+ * The sysfs folder to read (configured, else /sys/class/graphics/<device name>) and, with geometry
+ * `config`, the whole geometry from the configuration (stride 0: rows packed).
+ */
+export function geometrySource(d: FramebufferSetting): { sysfsDir: string; geometry?: FbGeometry } {
+  const sysfsDir = d.sysfsDir || join('/sys/class/graphics', basename(d.framebuffer));
+  if (d.geometry !== 'config') return { sysfsDir };
+  return { sysfsDir, geometry: { width: d.width, height: d.height, format: d.format, stride: d.stride || d.width * bytesPerPixel(d.format) } };
+}
 
 /** The framebuffer is there but cannot be used as sysfs describes it: only configuration fixes that. */
 export class FramebufferGeometryError extends FramebufferError {}
