@@ -18,7 +18,8 @@ const USAGE = `Usage: lifecheck si-dev [serve] [--dir DIR] [--port N] [--admin-p
        lifecheck si-dev fault KIND [--rate R] [--op OP]... [--count N] [--latency MS] [--status N] [--body truncated|wrong-shape|html]
        lifecheck si-dev fault list | clear
        lifecheck si-dev stats
-  KIND: latency, error, drop, drop-after, malformed, wrong-cert, down. fault/stats find the running
+  KIND: latency, error, drop, drop-after, malformed, blackhole, stall, wrong-cert, expired-cert, down.
+  fault/stats find the running
   service through DIR/ready.json (or --admin URL).
 `;
 

@@ -1,7 +1,8 @@
 /**
  * Fault injection for the reference SI service, switchable while it runs (admin API, CLI, tests):
  * latency, HTTP errors, dropped connections before or after the SI has acted, malformed answers,
- * a server certificate from the wrong CA, and the service going down altogether. Which request a
+ * a black hole (the request is taken and never answered), an answer that stalls mid-body, a server
+ * certificate from the wrong CA or an expired one, and the service going down altogether. Which request a
  * fault hits is drawn from a seeded generator, so a drill with the same seed hits the same ones.
  */
 import { z } from 'zod';
@@ -12,7 +13,7 @@ export type ApiOp = (typeof API_OPS)[number];
 
 export const Fault = z
   .object({
-    kind: z.enum(['latency', 'error', 'drop', 'drop-after', 'malformed', 'wrong-cert', 'down']),
+    kind: z.enum(['latency', 'error', 'drop', 'drop-after', 'malformed', 'blackhole', 'stall', 'wrong-cert', 'expired-cert', 'down']),
     /** Share of matching requests hit (0-1). */
     rate: z.number().min(0).max(1).default(1),
     /** Only these operations; absent: every operation. */
@@ -37,7 +38,15 @@ export interface Drawn {
   status: number | null;
   drop: 'before' | 'after' | null;
   malformed: Fault['body'] | null;
+  /** The request is read and never answered; the SI does not act on it. */
+  blackhole: boolean;
+  /** The SI acts, then sends the headers and half the answer, and nothing more. */
+  stall: boolean;
 }
+
+/** Faults of the whole service: they change the listener, not a request. */
+type ServiceFault = 'wrong-cert' | 'expired-cert' | 'down';
+const SERVICE_FAULTS: ReadonlySet<string> = new Set<ServiceFault>(['wrong-cert', 'expired-cert', 'down']);
 
 export class FaultPlan {
   private faults: Fault[] = [];
@@ -57,14 +66,14 @@ export class FaultPlan {
   }
 
   /** Service-wide faults: they change the listener, not a request. */
-  has(kind: 'wrong-cert' | 'down'): boolean {
+  has(kind: ServiceFault): boolean {
     return this.faults.some((f) => f.kind === kind);
   }
 
   draw(op: ApiOp): Drawn {
-    const drawn: Drawn = { latencyMs: 0, status: null, drop: null, malformed: null };
+    const drawn: Drawn = { latencyMs: 0, status: null, drop: null, malformed: null, blackhole: false, stall: false };
     for (const f of this.faults) {
-      if (f.kind === 'wrong-cert' || f.kind === 'down') continue;
+      if (SERVICE_FAULTS.has(f.kind)) continue;
       if (f.ops && !f.ops.includes(op)) continue;
       if (f.count !== undefined && f.count <= 0) continue;
       if (f.rate < 1 && this.random() >= f.rate) continue;
@@ -74,6 +83,8 @@ export class FaultPlan {
       else if (f.kind === 'drop') drawn.drop ??= 'before';
       else if (f.kind === 'drop-after') drawn.drop ??= 'after';
       else if (f.kind === 'malformed') drawn.malformed ??= f.body;
+      else if (f.kind === 'blackhole') drawn.blackhole = true;
+      else if (f.kind === 'stall') drawn.stall = true;
     }
     return drawn;
   }

@@ -39,7 +39,8 @@ export interface SiDevOptions {
 
 export interface RequestEvent {
   op: ApiOp | null;
-  status: number | 'dropped';
+  /** 'held': black-holed or stalled, never finished by the SI. */
+  status: number | 'dropped' | 'held';
   ms: number;
 }
 
@@ -72,12 +73,14 @@ export class SiDev extends EventEmitter<{ request: [RequestEvent] }> {
   private listening = false;
   private readonly goodContext;
   private readonly rogueContext;
+  private readonly expiredContext;
 
   constructor(private readonly options: SiDevOptions) {
     super();
     const c = options.certs;
     this.goodContext = { key: readPem(c.serverKey), cert: readPem(c.serverCert), ca: readPem(c.caCert) };
     this.rogueContext = { key: readPem(c.rogueServerKey), cert: readPem(c.rogueServerCert), ca: readPem(c.caCert) };
+    this.expiredContext = { key: readPem(c.expiredServerKey), cert: readPem(c.expiredServerCert), ca: readPem(c.caCert) };
     this.faults = new FaultPlan(options.seed);
     this.https = createHttpsServer({ ...this.goodContext, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, (req, res) => void this.handle(req, res));
     this.https.keepAliveTimeout = 5_000;
@@ -109,12 +112,12 @@ export class SiDev extends EventEmitter<{ request: [RequestEvent] }> {
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
   }
 
-  /** Replaces the active faults; service-wide ones (wrong-cert, down) take effect at once. */
+  /** Replaces the active faults; service-wide ones (wrong-cert, expired-cert, down) take effect at once. */
   async setFaults(faults: FaultInput[]): Promise<void> {
-    const rogueBefore = this.faults.has('wrong-cert');
+    const contextBefore = this.context();
     this.faults.set(faults);
-    if (this.faults.has('wrong-cert') !== rogueBefore) {
-      this.https.setSecureContext(this.faults.has('wrong-cert') ? this.rogueContext : this.goodContext);
+    if (this.context() !== contextBefore) {
+      this.https.setSecureContext(this.context());
       // Connections kept alive would still speak with the old certificate: close them.
       this.https.closeAllConnections();
     }
@@ -124,6 +127,12 @@ export class SiDev extends EventEmitter<{ request: [RequestEvent] }> {
       this.listening = true;
     }
     this.options.logger.info({ faults: this.faults.list().map((f) => f.kind) }, 'faults set');
+  }
+
+  /** The certificate the service presents under the faults set now. */
+  private context() {
+    if (this.faults.has('expired-cert')) return this.expiredContext;
+    return this.faults.has('wrong-cert') ? this.rogueContext : this.goodContext;
   }
 
   private async goDown(): Promise<void> {
@@ -139,7 +148,7 @@ export class SiDev extends EventEmitter<{ request: [RequestEvent] }> {
     const path = (req.url ?? '').split('?')[0];
     const op = ROUTES[`${req.method} ${path}`] ?? null;
     if (op) this.requests[op] = (this.requests[op] ?? 0) + 1;
-    const done = (status: number | 'dropped') => {
+    const done = (status: RequestEvent['status']) => {
       const ms = performance.now() - started;
       this.options.logger.info({ op, status, ms: Math.round(ms) }, 'si request');
       this.emit('request', { op, status, ms });
@@ -149,11 +158,14 @@ export class SiDev extends EventEmitter<{ request: [RequestEvent] }> {
       const body = await readBody(req);
       const fault = this.faults.draw(op);
       if (fault.drop === 'before') return drop(req, done);
+      // Taken and never answered: the connection stays open until the client gives up.
+      if (fault.blackhole) return done('held');
       if (fault.status !== null) throw new HttpProblem(fault.status, 'injected', 'injected failure');
       const answer = this.answer(op, body, req);
       if (fault.drop === 'after') return drop(req, done);
       if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
       if (fault.malformed) return sendMalformed(res, fault.malformed, done);
+      if (fault.stall) return sendHalf(res, answer, done);
       send(res, 200, answer);
       done(200);
     } catch (e) {
@@ -265,6 +277,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 function drop(req: IncomingMessage, done: (s: 'dropped') => void): void {
   req.socket.destroy();
   done('dropped');
+}
+
+/** The headers and the first half of the answer, then nothing: a transfer that stalls mid-body. */
+function sendHalf(res: ServerResponse, body: unknown, done: (s: 'held') => void): void {
+  const text = Buffer.from(JSON.stringify(body));
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': text.length });
+  res.write(text.subarray(0, text.length >> 1));
+  done('held');
 }
 
 function sendMalformed(res: ServerResponse, kind: NonNullable<Drawn['malformed']>, done: (s: number) => void): void {
