@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { createOutboxKey, loadOutboxKey } from '../si-client/outbox-crypto.js';
-import { countRows, listRows, openOutboxDb, retryRows, type RowState } from '../si-client/outbox-db.js';
+import { countRows, listRows, openOutboxDb, retryRows, type OutboxCounts, type RowState } from '../si-client/outbox-db.js';
 
 const USAGE = `Usage: lifecheck outbox status [--config FILE] [--json]
        lifecheck outbox list [--config FILE] [--state pending|failed|delivered] [--limit N] [--json]
@@ -50,12 +50,16 @@ function run(args: string[], out: NodeJS.WritableStream, now: number): number {
         const errors = db.prepare("SELECT last_error AS code, count(*) AS n FROM submissions WHERE state != 'delivered' AND last_error IS NOT NULL GROUP BY last_error").all() as Array<{ code: string; n: number }>;
         const bytes = fileBytes(path);
         if (values.json) {
-          out.write(JSON.stringify({ path, bytes, ...counts, oldestPendingAgeMs: counts.oldestPendingAt === null ? null : now - counts.oldestPendingAt, errors }) + '\n');
+          const ageOf = (at: number | null) => (at === null ? null : now - at);
+          const advice = adviceFor(counts, errors, now, config.outbox.reportFailedAfterDays);
+          out.write(JSON.stringify({ path, bytes, ...counts, oldestPendingAgeMs: ageOf(counts.oldestPendingAt), oldestFailedAgeMs: ageOf(counts.oldestFailedAt), errors, advice }) + '\n');
         } else {
           out.write(`outbox ${path} (${(bytes / 1024).toFixed(0)} KiB)\n`);
           const age = counts.oldestPendingAt === null ? '' : ` (oldest ${describeAge(now - counts.oldestPendingAt)})`;
-          out.write(`pending ${counts.pending}${age}, failed ${counts.failed}, delivered ${counts.delivered}\n`);
+          const failedAge = counts.oldestFailedAt === null ? '' : ` (oldest ${describeAge(now - counts.oldestFailedAt)})`;
+          out.write(`pending ${counts.pending}${age}, failed ${counts.failed}${failedAge}, delivered ${counts.delivered}\n`);
           if (errors.length) out.write(`last errors: ${errors.map((e) => `${e.code} ×${e.n}`).join(', ')}\n`);
+          for (const advice of adviceFor(counts, errors, now, config.outbox.reportFailedAfterDays)) out.write(`${advice}\n`);
         }
       } finally {
         db.close();
@@ -106,6 +110,18 @@ function run(args: string[], out: NodeJS.WritableStream, now: number): number {
     default:
       throw new OutboxUsageError(sub ? `unknown outbox command '${sub}'` : 'outbox needs a command');
   }
+}
+
+/** What a maintainer should do about what the counts show (nothing when all is well). */
+function adviceFor(counts: OutboxCounts, errors: Array<{ code: string; n: number }>, now: number, reportFailedAfterDays: number): string[] {
+  const advice: string[] = [];
+  if (errors.some((e) => e.code === 'tls')) {
+    advice.push("the SI's TLS handshake fails: check the SI's CA (si.caFile), this terminal's certificate (si.certFile) and the clock (timedatectl); entries stay pending and go once it is mended");
+  }
+  if (counts.oldestFailedAt !== null && now - counts.oldestFailedAt >= reportFailedAfterDays * 86_400_000) {
+    advice.push(`entries set aside for more than ${reportFailedAfterDays} days: see \`lifecheck outbox list --state failed\`, then retry them or take them to the SI by hand`);
+  }
+  return advice;
 }
 
 function parseState(s: string): RowState {

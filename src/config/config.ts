@@ -188,6 +188,7 @@ const schema = {
     maxBytes: { doc: 'Largest outbox file; past it new submissions are refused as "storage full"', format: 'nat', default: 512 * 1024 * 1024 },
     pollMs: { doc: 'An idle outbox looks for entries made due from outside (lifecheck outbox retry) this often', format: 'nat', default: 30_000 },
     keepDeliveredDays: { doc: 'Delivered entries (no personal data left) are listed this many days', format: 'nat', default: 30 },
+    reportFailedAfterDays: { doc: 'An entry set aside (the SI refused it, or it cannot be decrypted) longer than this is reported in the log once a day and in STATUS=', format: 'nat', default: 7 },
   },
   log: { level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LIFECHECK_LOG_LEVEL' } },
   voice: {
@@ -252,6 +253,7 @@ export interface LifecheckConfig {
     maxBytes: number;
     pollMs: number;
     keepDeliveredDays: number;
+    reportFailedAfterDays: number;
   };
   log: { level: string };
   voice: { language: VoiceLanguage; rate: number; cacheDir: string; recordingsDir: string };

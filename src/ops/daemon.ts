@@ -155,7 +155,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const devicesNow = terminal.machineActor.getSnapshot().context.devices;
     const faults = Object.entries(devicesNow).filter(([, h]) => !h.ok).map(([d]) => d);
     const stats = outbox.stats();
-    return `screen ${terminal.view?.screen ?? 'home'}; outbox ${stats.pending} pending${faults.length ? `; faults: ${faults.join(', ')}` : ''}`;
+    const link = outbox.siLink();
+    const setAside = stats.failed ? `, ${stats.failed} set aside` : '';
+    const siProblem = link ? `; SI: TLS handshake failing since ${new Date(link.since).toISOString()}` : '';
+    return `screen ${terminal.view?.screen ?? 'home'}; outbox ${stats.pending} pending${setAside}${faults.length ? `; faults: ${faults.join(', ')}` : ''}${siProblem}`;
   };
   notifier.ready(statusLine());
   notifier.startWatchdog(statusLine);

@@ -55,3 +55,14 @@ export function toSiError(op: string, err: unknown, callerAborted: boolean): SiE
   }
   return new SiError('unreachable', `${op}: request failed (${(err as Error)?.name ?? 'unknown'})`, 'unknown', true);
 }
+
+/**
+ * Whether the SI has refused this request itself, so that sending it again can only bring the same
+ * refusal: an HTTP 4xx answer (408 and 429 are not refusals), or a request our own API check will
+ * never let out. Nothing else is: our own timeout, a reset, a TLS failure (a late certificate
+ * renewal, a clock years off), a 5xx or a garbled answer say nothing about the request, so an
+ * outbox entry stays pending through all of them.
+ */
+export function isRefusal(err: SiError): boolean {
+  return err.kind === 'bad-answer' && (/^http-4\d\d$/.test(err.code) || err.code === 'request-invalid');
+}

@@ -69,7 +69,7 @@ export function openSqliteOutbox(
     cipher,
     si,
     clock,
-    { ...outboxOptionsOf(config, random), pollMs: config.outbox.pollMs, keepDeliveredDays: config.outbox.keepDeliveredDays },
+    { ...outboxOptionsOf(config, random), pollMs: config.outbox.pollMs, keepDeliveredDays: config.outbox.keepDeliveredDays, reportFailedAfterDays: config.outbox.reportFailedAfterDays },
     logger,
     onDelivered,
   );

@@ -120,6 +120,8 @@ export interface OutboxCounts {
   delivered: number;
   failed: number;
   oldestPendingAt: number | null;
+  /** Epoch ms of the oldest entry set aside (committed then): one kept for days is reported. */
+  oldestFailedAt: number | null;
 }
 
 export function countRows(db: Database.Database): OutboxCounts {
@@ -128,10 +130,11 @@ export function countRows(db: Database.Database): OutboxCounts {
     n: number;
     oldest: number;
   }>;
-  const counts: OutboxCounts = { pending: 0, delivered: 0, failed: 0, oldestPendingAt: null };
+  const counts: OutboxCounts = { pending: 0, delivered: 0, failed: 0, oldestPendingAt: null, oldestFailedAt: null };
   for (const r of rows) {
     counts[r.state] = r.n;
     if (r.state === 'pending') counts.oldestPendingAt = r.oldest;
+    if (r.state === 'failed') counts.oldestFailedAt = r.oldest;
   }
   return counts;
 }

@@ -21,6 +21,16 @@ export interface OutboxStats {
   failed: number;
   /** Epoch ms of the oldest undelivered entry. */
   oldestPendingAt: number | null;
+  /** Epoch ms of the oldest entry set aside (when it was committed). */
+  oldestFailedAt: number | null;
+}
+
+/** A problem with the link to the SI that only a maintainer can fix (resending will not). */
+export interface SiLinkProblem {
+  /** 'tls': the TLS handshake fails (the SI's certificate, ours, or this terminal's clock). */
+  problem: 'tls';
+  /** Epoch ms of the first delivery that failed this way since the last one that got through. */
+  since: number;
 }
 
 export interface Outbox {
@@ -28,6 +38,8 @@ export interface Outbox {
   stats(): OutboxStats;
   /** When an undelivered submission for this ID number was committed (epoch ms), or null. */
   pendingSince(idNumber: string): number | null;
+  /** What keeps deliveries from getting through that a maintainer must fix, or null. */
+  siLink(): SiLinkProblem | null;
   stop(): void;
 }
 
@@ -101,7 +113,13 @@ export class MemoryOutbox implements Outbox {
       delivered: this.entries.length - pending.length,
       failed: 0,
       oldestPendingAt: pending.length ? Math.min(...pending.map((e) => e.committedAt)) : null,
+      oldestFailedAt: null,
     };
+  }
+
+  /** The simulated SI has no TLS: nothing for a maintainer to fix. */
+  siLink(): SiLinkProblem | null {
+    return null;
   }
 
   pendingSince(idNumber: string): number | null {

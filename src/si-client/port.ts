@@ -73,7 +73,11 @@ export class SiError extends Error {
     message: string,
     /** Finer cause for logs and the outbox (e.g. 'ECONNREFUSED', 'tls', 'http-503', 'schema'); never personal data. */
     readonly code: string = kind,
-    /** False when sending the same request again cannot help (the SI refused the request itself). */
+    /**
+     * False when trying again within the same call cannot help (the SI refused the request, the TLS
+     * handshake failed, the caller gave up). The outbox does not judge by this: it keeps an entry
+     * until the SI has refused it (see isRefusal in errors.ts).
+     */
     readonly retryable: boolean = kind !== 'bad-answer' && kind !== 'storage',
   ) {
     super(message);

@@ -15,9 +15,10 @@ import type { Clock } from '../clock/clock.js';
 import { localDate } from '../clock/clock.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelay } from './backoff.js';
+import { isRefusal } from './errors.js';
 import type { OutboxCipher } from './outbox-crypto.js';
 import { countRows, isDiskFull } from './outbox-db.js';
-import { answerWithin, type Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
+import { answerWithin, type Outbox, type OutboxOptions, type OutboxStats, type SiLinkProblem } from './outbox.js';
 import { SiError, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 
 export interface SqliteOutboxOptions extends OutboxOptions {
@@ -25,7 +26,11 @@ export interface SqliteOutboxOptions extends OutboxOptions {
   pollMs: number;
   /** Delivered entries (metadata only, no personal data) are kept this long for `lifecheck outbox`. */
   keepDeliveredDays: number;
+  /** An entry set aside longer than this is reported (logged once a day) until a maintainer acts. */
+  reportFailedAfterDays: number;
 }
+
+const DAY_MS = 86_400_000;
 
 export interface DeliveredEntry {
   key: string;
@@ -45,6 +50,9 @@ export class SqliteOutbox implements Outbox {
   private stopped = false;
   private closing: Promise<void> | null = null;
   private idleWaiters: Array<() => void> = [];
+  private link: SiLinkProblem | null = null;
+  /** When entries set aside too long were last reported (once a day is enough for a log line). */
+  private failedReportedAt = -Infinity;
   private readonly sql;
 
   constructor(
@@ -77,6 +85,10 @@ export class SqliteOutbox implements Outbox {
     };
     this.prune();
     this.schedule();
+  }
+
+  siLink(): SiLinkProblem | null {
+    return this.link;
   }
 
   submit(request: Omit<SubmitRequest, 'idempotencyKey'>): Promise<SubmitOutcome> {
@@ -219,19 +231,31 @@ export class SqliteOutbox implements Outbox {
       return;
     }
     this.checkpoint();
+    if (this.link) this.logger.info({ problem: this.link.problem }, 'the SI link works again');
+    this.link = null;
     this.logger.info({ key, outcome: outcome.outcome, attempts }, 'submission delivered');
     this.onDelivered({ key, outcome, attempts });
   }
 
+  /**
+   * Only the SI's own refusal sets an entry aside. Our timeout, a reset, a 5xx, a garbled answer or a
+   * TLS failure leave it pending: it is sent again after its backoff with the same key.
+   */
   private recordFailure(key: string, e: unknown, attempts: number): void {
     const err = e instanceof SiError ? e : new SiError('unreachable', (e as Error)?.message ?? 'unknown', 'unknown', true);
+    const setAside = !this.stopped && isRefusal(err);
     try {
-      if (err.retryable || this.stopped) this.sql.error.run(err.code, key);
-      else this.sql.failed.run(err.code, key);
+      if (setAside) this.sql.failed.run(err.code, key);
+      else this.sql.error.run(err.code, key);
     } catch {
       // Only the error note is lost; the entry is still pending and will be sent again.
     }
-    this.logger.warn({ key, attempts, code: err.code, kept: err.retryable ? 'pending' : 'failed' }, 'submission not delivered');
+    this.logger.warn({ key, attempts, code: err.code, kept: setAside ? 'failed' : 'pending' }, 'submission not delivered');
+    if (err.code === 'tls' && !this.link) {
+      this.link = { problem: 'tls', since: this.clock.now() };
+      // Resending will not mend this: a certificate or the clock must be put right by a person.
+      this.logger.error({ problem: 'tls' }, "the SI's TLS handshake fails: check the SI certificate (si.caFile), ours (si.certFile) and this terminal's clock");
+    }
   }
 
   private schedule(): void {
@@ -289,10 +313,24 @@ export class SqliteOutbox implements Outbox {
 
   private prune(): void {
     try {
-      this.sql.prune.run(this.clock.now() - this.options.keepDeliveredDays * 86_400_000);
+      this.sql.prune.run(this.clock.now() - this.options.keepDeliveredDays * DAY_MS);
+      this.reportOldFailed();
     } catch {
       // Pruning is housekeeping; it is tried again on the next idle poll.
     }
+  }
+
+  /** Entries set aside are never dropped: one kept too long is said once a day until someone acts. */
+  private reportOldFailed(): void {
+    const now = this.clock.now();
+    if (now - this.failedReportedAt < DAY_MS) return;
+    const { failed, oldestFailedAt } = this.stats();
+    if (oldestFailedAt === null || now - oldestFailedAt < this.options.reportFailedAfterDays * DAY_MS) return;
+    this.failedReportedAt = now;
+    this.logger.error(
+      { failed, oldestDays: Math.floor((now - oldestFailedAt) / DAY_MS) },
+      'outbox entries set aside for days: a maintainer must look at them (lifecheck outbox list --state failed)',
+    );
   }
 
   private notifyIdle(): void {

@@ -115,7 +115,7 @@ t.test('the whole flow over HTTPS: looked up, submitted, accepted with the SI re
   t.match(s.outputs.find((o) => o.kind === 'receipt'), { fields: { outcome: 'accepted', receiptNo: 'SI00000001' } });
   t.equal(ts.si.requests.lookup, 1);
   t.equal(ts.store.submissions().length, 1);
-  t.same(s.outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null });
+  t.same(s.outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null, oldestFailedAt: null });
 });
 
 t.test('an SI answering 503 to the look-up shows the SI-problem screen', async (t) => {

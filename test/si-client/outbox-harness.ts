@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { advanceTo, RealClock, settle, type Clock, SimClock } from '../../src/clock/clock.js';
 import type { LifecheckConfig } from '../../src/config/config.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { openSqliteOutbox } from '../../src/si-client/from-config.js';
 import { createOutboxKey } from '../../src/si-client/outbox-crypto.js';
 import type { SiPort, SubmitRequest } from '../../src/si-client/port.js';
@@ -29,9 +29,9 @@ export interface OutboxUnderTest {
 }
 
 /** The outbox on a simulated clock; the client's own short retries run on real time. */
-export function openOutbox(config: LifecheckConfig, si: SiPort, clock = new SimClock(SI_NOW)): OutboxUnderTest {
+export function openOutbox(config: LifecheckConfig, si: SiPort, clock = new SimClock(SI_NOW), logger: Logger = silentLogger()): OutboxUnderTest {
   const delivered: DeliveredEntry[] = [];
-  const outbox = openSqliteOutbox(config, si, clock, silentLogger(), () => 0.5, (e) => delivered.push(e));
+  const outbox = openSqliteOutbox(config, si, clock, logger, () => 0.5, (e) => delivered.push(e));
   const pause = async () => {
     await settle();
     await outbox.whenIdle();

@@ -50,7 +50,7 @@ t.test('SI answers in time: its own outcome, photo wiped', async (t) => {
   t.equal(outcome.outcome, 'accepted');
   t.same(delivered, [outcome]);
   t.ok(photo.every((b) => b === 0), 'the submitted photo bytes are zeroed once acknowledged');
-  t.same(outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null });
+  t.same(outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null, oldestFailedAt: null });
 });
 
 t.test('SI down: queued with a local receipt number, delivered exactly once when back', async (t) => {

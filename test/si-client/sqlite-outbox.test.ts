@@ -60,7 +60,7 @@ t.test('committed and encrypted before anything is sent; the SI answer comes bac
   t.equal(after[0]!.state, 'delivered');
   t.equal(after[0]!.payload, null, 'the sealed photo is dropped');
   t.notOk(fileBytes(config.outbox.path).includes(sealed.subarray(40, 72)), 'and its bytes are gone from the file and the WAL');
-  t.same(outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null });
+  t.same(outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null, oldestFailedAt: null });
   t.equal(ts.store.submissions()[0]!.key, after[0]!.key, 'the SI has it under the outbox key');
   await outbox.close();
 });
@@ -85,7 +85,7 @@ t.test('SI unreachable: "queued" with a local receipt number; delivered after a 
   t.equal(second.outbox.pendingSince(testPerson('due-2').identity.idNumber), SI_NOW, 'still pending after the restart');
   await second.advance(2 * 60_000);
   t.equal(second.delivered.length, 2);
-  t.same(second.outbox.stats(), { pending: 0, delivered: 2, failed: 0, oldestPendingAt: null });
+  t.same(second.outbox.stats(), { pending: 0, delivered: 2, failed: 0, oldestPendingAt: null, oldestFailedAt: null });
   const atSi = ts.store.submissions();
   t.same(atSi.map((s) => s.key).sort(), rows(config.outbox.path).map((r) => r.key).sort(), 'the SI has exactly the outbox keys');
   t.equal(second.outbox.pendingSince(testPerson('due').identity.idNumber), null);
@@ -107,7 +107,7 @@ t.test('a slow SI: the person hears "queued" after answerWithinMs; delivery fini
   t.equal(delivered.length, 0, 'not yet delivered');
   await outbox.whenIdle();
   t.equal(delivered.length, 1, 'delivered by the same attempt, in the background');
-  t.same(outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null });
+  t.same(outbox.stats(), { pending: 0, delivered: 1, failed: 0, oldestPendingAt: null, oldestFailedAt: null });
   await outbox.close();
 });
 
@@ -180,7 +180,7 @@ t.test('a corrupt row is set aside as failed (kept, not deleted); the rest is de
   t.match(after[0], { key: victim.key, state: 'failed', lastError: 'undecryptable' });
   t.ok(after[0]!.payload?.equals(flipped), 'its payload is kept for a maintainer');
   t.equal(after[1]!.state, 'delivered', 'the next one went through');
-  t.same(second.outbox.stats(), { pending: 0, delivered: 1, failed: 1, oldestPendingAt: null });
+  t.same(second.outbox.stats(), { pending: 0, delivered: 1, failed: 1, oldestPendingAt: null, oldestFailedAt: SI_NOW });
   t.equal(second.outbox.pendingSince(testPerson('due').identity.idNumber), null, 'a failed entry does not block the person');
 
   const rw = new Database(config.outbox.path);

@@ -1,6 +1,6 @@
 /** `lifecheck si-dev` and `lifecheck outbox` as a maintainer runs them (the built CLI, real processes). */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
@@ -98,6 +98,39 @@ t.test('outbox status, list, retry and keygen: counts and states, never personal
   const loose = lifecheck(['outbox', 'keygen', '--key', key]);
   t.equal(loose.status, 78, 'a world-readable key is refused with EX_CONFIG');
   t.match(loose.stderr, /readable or writable by everyone/);
+});
+
+t.test('outbox status says what a maintainer must do: a failing TLS handshake, entries set aside too long', async (t) => {
+  const ts = await startTestSi(t);
+  const config = outboxConfig(ts, ts.dir);
+  await ts.si.setFaults([{ kind: 'error', status: 422, ops: ['submit'] }]);
+  const { outbox, advance } = openOutbox(config, realClockClient(ts));
+  void outbox.submit(verification('due'));
+  await advance(10_000);
+  await ts.si.setFaults([{ kind: 'expired-cert' }]);
+  void outbox.submit(verification('due-2'));
+  await advance(10_000);
+  await outbox.close();
+  const env = { LIFECHECK_OUTBOX_PATH: config.outbox.path, LIFECHECK_OUTBOX_KEY_FILE: config.outbox.keyFile };
+  const file = join(ts.dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ outbox: { reportFailedAfterDays: 1 } }));
+
+  // The entries were committed at SI_NOW (2026-11-28): days before any run of this test.
+  const text = lifecheck(['outbox', 'status', '--config', file], env);
+  t.equal(text.status, 0, text.stderr);
+  t.match(text.stdout, /pending 1 \(oldest .*\), failed 1 \(oldest \d+ days .*\), delivered 0/);
+  t.match(text.stdout, /last errors: .*tls ×1/);
+  t.match(text.stdout, /TLS handshake fails: check the SI's CA \(si\.caFile\).*clock/);
+  t.match(text.stdout, /entries set aside for more than 1 days: see `lifecheck outbox list --state failed`/);
+  const json = JSON.parse(lifecheck(['outbox', 'status', '--json', '--config', file], env).stdout);
+  t.match(json, { pending: 1, failed: 1, advice: [/TLS/, /set aside/] });
+  t.ok(json.oldestFailedAgeMs > 86_400_000);
+
+  const lenient = join(ts.dir, 'lenient.json');
+  writeFileSync(lenient, JSON.stringify({ outbox: { reportFailedAfterDays: 100_000 } }));
+  const quiet = lifecheck(['outbox', 'status', '--config', lenient], env);
+  t.notMatch(quiet.stdout, /set aside for more than/, 'not while within the limit');
+  t.match(quiet.stdout, /TLS handshake fails/);
 });
 
 t.test('lifecheck run refuses to start on the durable outbox without its key (exit 78, clear message)', async (t) => {
