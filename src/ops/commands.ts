@@ -195,8 +195,7 @@ export async function runCommand(ctx: CommandContext, line: string): Promise<unk
     }
     case 'clock': {
       const clock = needClock(ctx);
-      const next = clock.nextDue();
-      return { at: new Date(clock.now()).toISOString(), paused: clock.paused, pendingTimers: clock.pending(), nextInMs: next === undefined ? null : next - clock.now() };
+      return { at: new Date(clock.now()).toISOString(), paused: clock.paused, pendingTimers: clock.pending(), nextInMs: clock.nextDueIn() ?? null };
     }
     case 'screen': {
       const file = words[0];

@@ -264,7 +264,8 @@ export class SqliteOutbox implements Outbox {
     this.timer = null;
     if (this.backgroundBusy) return;
     const next = this.nextDue();
-    const wait = next === null ? this.options.pollMs : Math.min(this.options.pollMs, Math.max(0, next.nextAttemptAt - this.clock.now()));
+    let wait = this.options.pollMs;
+    if (next !== null) wait = this.isDue(next.nextAttemptAt) ? 0 : Math.min(wait, next.nextAttemptAt - this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       void this.deliverNextDue();
@@ -287,7 +288,7 @@ export class SqliteOutbox implements Outbox {
       this.schedule();
       return;
     }
-    if (!row || row.nextAttemptAt > this.clock.now()) {
+    if (!row || !this.isDue(row.nextAttemptAt)) {
       this.prune();
       this.schedule();
       return;
@@ -300,6 +301,16 @@ export class SqliteOutbox implements Outbox {
       this.notifyIdle();
       this.schedule();
     }
+  }
+
+  /**
+   * Next-attempt times are wall time (they outlive the process). No backoff is longer than
+   * retryMaxMs, so a time further ahead than that means the wall clock was stepped back since it was
+   * set: the entry is due, rather than held for the hours the clock went back.
+   */
+  private isDue(nextAttemptAt: number): boolean {
+    const ahead = nextAttemptAt - this.clock.now();
+    return ahead <= 0 || ahead > this.options.retry.maxMs;
   }
 
   /** Folds the WAL into the file and empties it, so the dropped payload's old pages leave the WAL too. */

@@ -155,15 +155,17 @@ export class Terminal {
 
   /** Runs an SI call and, when recording, notes its answer (or failure, or silence) as a trace input. */
   private async tapSi<T>(op: string, signal: AbortSignal | null, call: () => Promise<T>, reply: (value: T) => unknown = (v) => v): Promise<T> {
-    const at = this.options.clock.now();
+    const { clock } = this.options;
+    const at = clock.now();
+    const started = clock.monotonic();
     const note = (line: Record<string, unknown>) => this.tap?.({ at, line: { in: 'si', op, ...line } });
     try {
       const value = await call();
-      note({ reply: reply(value), latencyMs: this.options.clock.now() - at });
+      note({ reply: reply(value), latencyMs: clock.monotonic() - started });
       return value;
     } catch (e) {
       if (signal?.aborted) note({ hang: true });
-      else note({ fail: e instanceof SiError ? e.kind : 'server', latencyMs: this.options.clock.now() - at });
+      else note({ fail: e instanceof SiError ? e.kind : 'server', latencyMs: clock.monotonic() - started });
       throw e;
     }
   }
@@ -202,6 +204,7 @@ export class Terminal {
     // The outbox owns delivery from here: leaving the screen does not cancel it. For a recording,
     // "queued" replays as an SI that failed at that moment; the SI's own answers as themselves.
     const at = clock.now();
+    const started = clock.monotonic();
     const submitted = outbox.submit({
       idNumber: submission.idNumber,
       name: submission.name,
@@ -211,7 +214,7 @@ export class Terminal {
       at: clock.now(),
     });
     void submitted.then((outcome) => {
-      const latencyMs = clock.now() - at;
+      const latencyMs = clock.monotonic() - started;
       this.tap?.({ at, line: outcome.outcome === 'queued' ? { in: 'si', op: 'submit', fail: 'unreachable', latencyMs } : { in: 'si', op: 'submit', reply: outcome, latencyMs } });
     }, () => {});
     return submitted;
@@ -350,7 +353,7 @@ export class Terminal {
   private show(snapshot: ReturnType<TerminalActor['getSnapshot']>): void {
     const { view, changed } = this.views.update(snapshot);
     if (changed) {
-      this.screenChangedAt = this.options.clock.now();
+      this.screenChangedAt = this.options.clock.monotonic();
       this.pressedButton = null;
       this.options.onOutput?.({ kind: 'screen', screen: view.screen, mode: view.mode, overlay: view.overlay, fields: view.fields });
     }
@@ -375,7 +378,8 @@ export class Terminal {
   private restartCountdown(seconds: number): void {
     const { clock } = this.options;
     this.stopCountdown();
-    this.countdown = { deadline: clock.now() + seconds * 1000, timer: null };
+    // On the monotonic timeline: an NTP step must not make the countdown jump.
+    this.countdown = { deadline: clock.monotonic() + seconds * 1000, timer: null };
     this.scheduleCountdownTick();
   }
 
@@ -387,7 +391,7 @@ export class Terminal {
   private scheduleCountdownTick(): void {
     const countdown = this.countdown;
     if (!countdown) return;
-    const remaining = countdown.deadline - this.options.clock.now();
+    const remaining = countdown.deadline - this.options.clock.monotonic();
     if (remaining <= 0) return;
     const untilNextSecond = remaining % 1000 || 1000;
     countdown.timer = this.options.clock.setTimeout(() => {
@@ -399,7 +403,7 @@ export class Terminal {
 
   private secondsLeft(): number | null {
     if (!this.countdown) return null;
-    return Math.max(0, Math.ceil((this.countdown.deadline - this.options.clock.now()) / 1000));
+    return Math.max(0, Math.ceil((this.countdown.deadline - this.options.clock.monotonic()) / 1000));
   }
 
   /**
@@ -429,7 +433,7 @@ export class Terminal {
       else logger.debug({ screen: view.screen, touch: event.button }, 'touch on no enabled button');
       return;
     }
-    const guarded = clock.now() - this.screenChangedAt < this.options.delays.TOUCH_GUARD;
+    const guarded = clock.monotonic() - this.screenChangedAt < this.options.delays.TOUCH_GUARD;
     if (event.type === 'touch.down') {
       this.press(guarded ? null : hitTest(view, size, event.x, event.y));
       return;

@@ -3,7 +3,7 @@ import { PausableClock } from '../../src/clock/clock.js';
 
 t.test('paused: time stands still, nothing fires until stepped, in due order', async (t) => {
   let real = 1_000_000;
-  const clock = new PausableClock(() => real);
+  const clock = new PausableClock({ wall: () => real, monotonic: () => real });
   const fired: string[] = [];
   clock.pause();
   clock.setTimeout(() => fired.push('b@500'), 500);
@@ -23,7 +23,7 @@ t.test('paused: time stands still, nothing fires until stepped, in due order', a
 });
 
 t.test('a timer set by a firing timer fires within the same step when due', async (t) => {
-  const clock = new PausableClock(() => 0);
+  const clock = new PausableClock({ wall: () => 0, monotonic: () => 0 });
   clock.pause();
   const fired: number[] = [];
   clock.setTimeout(() => {
@@ -49,4 +49,27 @@ t.test('resume carries on from the stepped time and fires on real timers again',
   clock.clearTimeout(id);
   await new Promise((r) => clock.setTimeout(() => r(null), 5));
   t.notOk(ran, 'a cleared timer never fires');
+});
+
+t.test('an NTP step of the wall clock moves now() only: timers neither all fire nor stall', async (t) => {
+  let wall = Date.parse('2026-12-04T09:00:00Z');
+  const clock = new PausableClock({ wall: () => wall, monotonic: () => performance.now() });
+  const fired: string[] = [];
+  clock.setTimeout(() => fired.push('30 ms'), 30);
+  clock.setTimeout(() => fired.push('5 min'), 300_000);
+  // Forward by three hours: a wall-clock timer would have fired the 5 min one right away.
+  wall += 3 * 3_600_000;
+  await new Promise<void>((resolve) => clock.setTimeout(resolve, 60));
+  t.same(fired, ['30 ms'], 'only what was due by monotonic time fired');
+  t.equal(clock.now(), wall, 'now() follows the wall clock');
+  // Back by six hours: a wall-clock timer would wait six hours more.
+  wall -= 6 * 3_600_000;
+  const started = performance.now();
+  await new Promise<void>((resolve) => clock.setTimeout(resolve, 40));
+  t.ok(performance.now() - started < 1_000, 'a new timer still fires after its own delay');
+  t.equal(clock.pending(), 1, 'the 5 min timer waits its own time');
+  clock.pause();
+  t.ok(clock.nextDueIn()! > 299_000 && clock.nextDueIn()! <= 300_000, 'still about 5 min away');
+  t.equal(clock.stepToNext(), 1);
+  t.same(fired, ['30 ms', '5 min']);
 });

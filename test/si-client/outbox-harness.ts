@@ -37,7 +37,7 @@ export function openOutbox(config: LifecheckConfig, si: SiPort, clock = new SimC
     await outbox.whenIdle();
     await settle();
   };
-  return { outbox, clock, delivered, advance: (ms) => advanceTo(clock, clock.now() + ms, pause) };
+  return { outbox, clock, delivered, advance: (ms) => advanceTo(clock, clock.monotonic() + ms, pause) };
 }
 
 export function realClockClient(ts: TestSi, readAttempts = 3) {

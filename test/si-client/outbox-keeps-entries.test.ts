@@ -136,3 +136,18 @@ t.test('an entry set aside longer than outbox.reportFailedAfterDays is reported 
   t.equal(reports().length, 3, 'then once a day, not on every poll');
   t.equal(outbox.stats().failed, 1, 'still kept');
 });
+
+t.test('the wall clock stepped back by hours does not hold a pending entry back for those hours', async (t) => {
+  const ts = await startTestSi(t);
+  const config = outboxConfig(ts, ts.dir);
+  await ts.si.setFaults([{ kind: 'down' }]);
+  const { outbox, advance, delivered, clock } = openOutbox(config, realClockClient(ts));
+  t.teardown(() => outbox.close());
+  void outbox.submit(verification('due'));
+  await advance(10_000);
+  t.equal(outbox.stats().pending, 1, 'waiting, its next attempt set on the wall clock');
+  clock.stepWall(-5 * HOUR);
+  await ts.si.setFaults([]);
+  await advance(config.outbox.retryMaxMs);
+  t.equal(delivered.length, 1, 'delivered within the longest backoff, not five hours later');
+});
