@@ -170,17 +170,31 @@ export class Terminal {
     }
   }
 
+  /**
+   * A verification still waiting in our outbox counts as done: never let the person submit twice.
+   * The outbox is asked before and after the SI: when it delivered this person's verification while
+   * the look-up was on the wire, the SI's answer may predate it, so the SI is asked once more.
+   */
   async lookupPerson(idNumber: string, signal: AbortSignal): Promise<PersonLookup> {
-    const { ports, clock, settings } = this.options;
-    this.out({ kind: 'si', op: 'lookup', fields: { idNumber: maskIdNumber(idNumber) } });
-    const eligibility = await this.tapSi('lookup', signal, () => ports.si.lookupPerson(idNumber, signal));
-    // A verification still waiting in our outbox counts as done: never let the person submit twice.
-    const pending = this.options.outbox.pendingSince(idNumber);
+    const { clock, settings, outbox } = this.options;
+    const waitingBefore = outbox.pendingSince(idNumber);
+    let eligibility = await this.askEligibility(idNumber, signal);
+    let waiting = outbox.pendingSince(idNumber);
+    if (waitingBefore !== null && waiting === null) {
+      this.options.logger.info('a waiting verification was delivered during the look-up: asking the SI again');
+      eligibility = await this.askEligibility(idNumber, signal);
+      waiting = outbox.pendingSince(idNumber);
+    }
     return {
       eligibility,
-      queuedOn: pending === null ? null : localDate(pending, settings.utcOffsetMinutes),
+      queuedOn: waiting === null ? null : localDate(waiting, settings.utcOffsetMinutes),
       attemptsToday: this.ledger.count(idNumber, localDate(clock.now(), settings.utcOffsetMinutes)),
     };
+  }
+
+  private askEligibility(idNumber: string, signal: AbortSignal) {
+    this.out({ kind: 'si', op: 'lookup', fields: { idNumber: maskIdNumber(idNumber) } });
+    return this.tapSi('lookup', signal, () => this.options.ports.si.lookupPerson(idNumber, signal));
   }
 
   resolveToken(token: string, signal: AbortSignal): Promise<Identity | null> {
