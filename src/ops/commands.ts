@@ -29,6 +29,8 @@ export interface CommandContext {
   devices: SimDevices | null;
   /** Injection is off by default on the hardware profile (config ops.allowInjection). */
   allowInjection: boolean;
+  /** Which SI the terminal talks to (si.kind): faults can be injected into the simulated one only. */
+  siKind?: 'sim' | 'https';
   /** Live trace recording, when the daemon offers it. */
   recording?: { start(file: string): Promise<string>; stop(): Promise<{ file: string; lines: number } | null> };
 }
@@ -119,6 +121,8 @@ export function describeState(terminal: Terminal): Record<string, unknown> {
       person: s.identity ? { source: s.identity.source, name: maskName(s.identity.name), idNumber: maskIdNumber(s.identity.idNumber) } : null,
       problem: s.problem,
       eligibility: s.eligibility?.status ?? null,
+      // Why a person may be turned away: their verification still waits in this terminal's outbox.
+      queuedOn: s.queuedOn,
       attemptsToday: s.attemptsToday,
       captureAttempts: s.captureAttempts,
       challenge: s.challenge,
@@ -260,6 +264,9 @@ async function inject(ctx: CommandContext, words: string[]): Promise<unknown> {
     }
     case 'si': {
       // The simulated SI's next answer to OP: a fault drill on the sim profile.
+      if (ctx.siKind === 'https') {
+        throw new CommandError('this terminal talks to an SI over HTTPS (si.kind https): set faults on that service, e.g. `lifecheck si-dev fault latency --latency 30000`');
+      }
       const [op, fault] = args;
       if (op !== 'lookup' && op !== 'resolveToken' && op !== 'history' && op !== 'submit') throw new CommandError('inject si OP: lookup, resolveToken, history or submit');
       if (fault === 'hang') devices.si.script(op, { hang: true });

@@ -122,6 +122,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
       fonts: config.devices.display.fonts,
       devices,
       allowInjection: injectionAllowed(config),
+      siKind: config.si.kind,
       recording: { start: (file) => recorder.start(file), stop: () => recorder.stop() },
     },
   });
