@@ -1,6 +1,8 @@
 /** Shared by the trace-level tests: the shipped trace corpus. */
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'tap';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const TRACE_DIR = join(ROOT, 'test', 'traces');
@@ -20,4 +22,25 @@ export async function until(check: () => boolean, ms: number, what: string): Pro
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Puts a `timedatectl` first on PATH for this test: a shell script (ANSWER stands for a file the
+ * returned function writes, e.g. "yes\n"), since this machine has no systemd to ask.
+ */
+export function fakeTimedatectl(t: Test, script = 'cat ANSWER', answer = 'yes\n'): (answer: string) => void {
+  // Its own folder: t.testdir() is the test's one folder, which the test may be using already.
+  const dir = mkdtempSync(join(tmpdir(), 'lc-timedatectl-'));
+  const answerFile = join(dir, 'answer');
+  const bin = join(dir, 'timedatectl');
+  writeFileSync(bin, `#!/bin/sh\n${script.replace('ANSWER', answerFile)}\n`);
+  chmodSync(bin, 0o755);
+  writeFileSync(answerFile, answer);
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  t.teardown(() => {
+    process.env.PATH = path;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return (next) => writeFileSync(answerFile, next);
 }

@@ -108,6 +108,16 @@ const schema = {
       baudRate: { doc: 'Serial speed of the scanner (serial mode)', format: 'nat', default: 9_600 },
       terminator: { doc: 'What ends a scan: CR, LF, CRLF or TAB (HID: Enter for CR/LF/CRLF)', format: ['CR', 'LF', 'CRLF', 'TAB'], default: 'CR' },
     },
+    clock: {
+      kind: {
+        doc: 'sim: the wall clock is trusted unless a trace or the REPL says otherwise; timedatectl: systemd says whether NTP has synchronised it (and the floor is checked)',
+        format: ['sim', 'timedatectl'],
+        default: 'sim',
+        env: 'LIFECHECK_CLOCK',
+      },
+      floor: { doc: "No wall time before this date (YYYY-MM-DD, UTC) can be right: this release's date", format: String, default: '2026-12-01' },
+      pollMs: { doc: 'How often the clock check is repeated', format: 'nat', default: 10_000 },
+    },
     camera: {
       kind: {
         doc: 'sim: frames pushed by traces, the REPL or tests; synth: a person synthesised from `portrait` who does what the terminal asks (make start); clip: a video file or image folder played as the camera (looped); device: V4L2 through OpenCV',
@@ -223,6 +233,7 @@ export interface LifecheckConfig {
     idReader: { kind: IdentityDeviceKind; port: string; baudRate: number; pollMs: number };
     sscReader: { kind: IdentityDeviceKind; reader: string };
     barcode: { kind: IdentityDeviceKind; mode: 'serial' | 'hid'; device: string; baudRate: number; terminator: 'CR' | 'LF' | 'CRLF' | 'TAB' };
+    clock: { kind: 'sim' | 'timedatectl'; floor: string; pollMs: number };
     camera: { kind: 'sim' | 'synth' | 'clip' | 'device'; portrait: string; device: string; clip: string; width: number; height: number; fps: number; fourcc: 'MJPG' | 'YUYV' };
     touch: { device: string; calibration: AxisCalibration };
     display: {
@@ -340,6 +351,10 @@ function crossCheck(c: LifecheckConfig, profileChecks: boolean): void {
   if (c.devices.camera.kind === 'synth' && c.devices.camera.portrait && !existsSync(c.devices.camera.portrait)) problems.push(`devices.camera.portrait: no such file: ${c.devices.camera.portrait}`);
   if (c.devices.camera.kind === 'clip' && !c.devices.camera.clip) problems.push('devices.camera.clip: kind clip needs the path of a video file or image folder');
   if (c.devices.camera.fps < 1 || c.devices.camera.fps > 120) problems.push('devices.camera.fps: must be from 1 to 120');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(c.devices.clock.floor) || Number.isNaN(Date.parse(c.devices.clock.floor))) {
+    problems.push(`devices.clock.floor: must be a date YYYY-MM-DD (got '${c.devices.clock.floor}')`);
+  }
+  if (c.devices.clock.pollMs < 1_000) problems.push('devices.clock.pollMs: must be at least 1000');
   if (c.profile === 'hardware' && profileChecks) problems.push(...hardwareProblems(c));
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
@@ -351,6 +366,7 @@ function hardwareProblems(c: LifecheckConfig): string[] {
   for (const name of ['idReader', 'sscReader', 'barcode'] as const) {
     if (c.devices[name].kind === 'sim') problems.push(`devices.${name}.kind: sim is a simulated device, which only the sim profile has (hardware: device, or emulator on a bench)`);
   }
+  if (c.devices.clock.kind === 'sim') problems.push('devices.clock.kind: sim trusts any clock; the hardware profile asks systemd (timedatectl)');
   if (c.devices.camera.kind === 'sim') problems.push('devices.camera.kind: sim has no frames on the hardware profile (device; clip or synth on a bench)');
   if (c.vision.kind !== 'opencv') problems.push(`vision.kind: ${c.vision.kind} does not look at the person; the hardware profile judges faces with the pipeline (opencv)`);
   if (c.si.kind !== 'https') problems.push('si.kind: sim is the simulated SI; the hardware profile submits to the SI service over HTTPS');

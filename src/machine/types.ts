@@ -16,6 +16,8 @@ export const DEVICE_IDS = [
   'display',
   'speaker',
   'printer',
+  /** The wall clock: trusted (synchronised, not before the release date) or not. */
+  'clock',
 ] as const;
 export type DeviceId = (typeof DEVICE_IDS)[number];
 

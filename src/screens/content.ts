@@ -38,6 +38,7 @@ const DEVICE_NAMES: Record<string, string> = {
   display: '显示屏',
   speaker: '扬声器',
   printer: '回执打印机',
+  clock: '系统时间',
 };
 
 const PROBLEM_TITLES: Record<string, string> = {

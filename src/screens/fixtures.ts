@@ -36,6 +36,7 @@ const FIXTURES: Record<string, Fixture> = {
   home: { screen: 'home' },
   'home-out-of-service': { screen: 'home', faults: ['camera'] },
   'home-printer-fault': { screen: 'home', faults: ['printer'] },
+  'home-clock-untrusted': { screen: 'home', faults: ['clock'] },
   identify: { screen: 'identify', mode: 'waiting' },
   'identify-barcode': { screen: 'identify', mode: 'barcode' },
   'identify-reader-fault': { screen: 'identify', mode: 'waiting', faults: ['idReader'] },

@@ -23,6 +23,7 @@ import type { Outbox } from '../si-client/outbox.js';
 import type { VisionEngine } from '../vision/engine.js';
 import { cameraOf, lazyEngine, visionOf } from './camera-vision.js';
 import { configuredTerminal } from './configured.js';
+import { timedatectlSync } from '../drivers/time-sync/timedatectl.js';
 import type { Output } from './outputs.js';
 import { PhotoStore } from './photo-store.js';
 import type { Terminal } from './terminal.js';
@@ -98,7 +99,19 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
     showPreview(camera, display, d.display.mirrorPreview, logger);
     const terminal = configuredTerminal({
       ...options,
-      ports: { idReader: identity.idReader, sscReader: identity.sscReader, barcode: identity.barcode, camera, touch, display, speaker, printer, vision, si },
+      ports: {
+        idReader: identity.idReader,
+        sscReader: identity.sscReader,
+        barcode: identity.barcode,
+        camera,
+        touch,
+        display,
+        speaker,
+        printer,
+        timeSync: timedatectlSync(d.clock, clock, logger),
+        vision,
+        si,
+      },
       outbox,
       photos,
     });

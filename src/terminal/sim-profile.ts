@@ -27,6 +27,8 @@ import { PhotoStore } from './photo-store.js';
 import type { Terminal, TerminalPorts } from './terminal.js';
 import { configuredTerminal } from './configured.js';
 import { cameraOf, lazyEngine, visionOf } from './camera-vision.js';
+import { SimTimeSync } from '../drivers/time-sync/sim.js';
+import { timedatectlSync } from '../drivers/time-sync/timedatectl.js';
 import type { VisionEngine } from '../vision/engine.js';
 
 export interface SimDevices {
@@ -40,6 +42,8 @@ export interface SimDevices {
   printer: SimPrinter;
   camera: SimCamera;
   si: SimSi;
+  /** The clock check's twin (devices.clock.kind sim): set() makes the clock untrusted. */
+  clock: SimTimeSync;
   /** Present when vision is 'scripted' (traces, REPL); the cooperative person acts by itself. */
   vision: ScriptedVision | null;
 }
@@ -85,6 +89,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
     printer: new SimPrinter(clock),
     camera,
     si,
+    clock: new SimTimeSync(),
     vision: scripted,
   };
   // si.kind 'https': the SI service over HTTPS (si-dev in the demo); devices.si then goes unused.
@@ -105,6 +110,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
       display: options.ports?.display ?? devices.display,
       speaker: options.ports?.speaker ?? devices.speaker,
       printer: options.ports?.printer ?? devices.printer,
+      timeSync: config.devices.clock.kind === 'sim' ? devices.clock : timedatectlSync(config.devices.clock, clock, options.logger),
       vision,
       si: siPort,
     },

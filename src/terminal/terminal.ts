@@ -13,6 +13,7 @@ import type { IdReaderPort } from '../drivers/id-reader/port.js';
 import type { PrinterPort } from '../drivers/printer/port.js';
 import type { SpeakerPort } from '../drivers/speaker/port.js';
 import type { SscReaderPort } from '../drivers/ssc-reader/port.js';
+import type { TimeSyncPort } from '../drivers/time-sync/port.js';
 import type { TouchEvent, TouchPort } from '../drivers/touch/port.js';
 import type { Logger } from '../log/logger.js';
 import type { DelayName } from '../machine/delays.js';
@@ -39,6 +40,8 @@ export interface TerminalPorts {
   display: DisplayPort;
   speaker: SpeakerPort;
   printer: PrinterPort;
+  /** Whether the wall clock can be trusted; reported as the device `clock`. */
+  timeSync: TimeSyncPort;
   vision: VisionPort;
   si: SiPort;
 }
@@ -84,6 +87,7 @@ function inputLine(event: MachineEvent): Record<string, unknown> | null {
     case 'device.fault':
     case 'device.ok':
       if (event.device === 'printer') return { in: 'printer', status: event.type === 'device.ok' ? 'ok' : event.reason };
+      if (event.device === 'clock') return { in: 'clock', status: event.type === 'device.ok' ? 'trusted' : event.reason };
       if (event.device === 'display' || event.device === 'speaker') return null;
       return { in: 'device', device: event.device, status: event.type === 'device.ok' ? 'replugged' : 'unplugged' };
     default:
@@ -307,12 +311,14 @@ export class Terminal {
       actor.send(event);
     };
     this.unsubscribe.push(ports.idReader.onEvent(send), ports.sscReader.onEvent(send), ports.barcode.onEvent(send));
-    this.unsubscribe.push(ports.camera.onStatus(send), ports.printer.onStatus(send));
+    this.unsubscribe.push(ports.camera.onStatus(send), ports.printer.onStatus(send), ports.timeSync.onStatus(send));
     this.unsubscribe.push(ports.touch.onEvent((e) => this.onTouch(e)));
 
     await ports.display.start();
     await ports.speaker.start();
     await ports.printer.start();
+    // Judged before anybody is served: a terminal that boots with a wrong clock opens out of service.
+    await ports.timeSync.start();
     await Promise.all([ports.idReader.start(), ports.sscReader.start(), ports.barcode.start(), ports.touch.start()]);
     // The camera streams on the capture screen only; between, it is watched for coming and going.
     ports.camera.watch?.();
@@ -329,7 +335,7 @@ export class Terminal {
     this.options.outbox.stop();
     this.options.photos.clear();
     await Promise.all([ports.idReader.stop(), ports.sscReader.stop(), ports.barcode.stop(), ports.touch.stop()]);
-    await Promise.all([ports.printer.stop(), ports.speaker.stop(), ports.display.stop()]);
+    await Promise.all([ports.printer.stop(), ports.speaker.stop(), ports.display.stop(), ports.timeSync.stop()]);
   }
 
   /** Resolves once no submission or print is in flight (for a clean shutdown). */

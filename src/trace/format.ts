@@ -10,6 +10,7 @@ import { SI_OPS, type SiOp } from '../si-client/sim.js';
 import type { SiErrorKind } from '../si-client/port.js';
 import { OUTPUT_KINDS, type OutputKind } from '../terminal/outputs.js';
 import { isAction, type Action } from '../vision/port.js';
+import type { ClockProblem } from '../drivers/time-sync/port.js';
 
 export const TRACE_VERSION = 1;
 
@@ -34,6 +35,7 @@ export type PersonFields = Omit<Identity, 'source'>;
 export type DeviceName = 'idReader' | 'sscReader' | 'barcode' | 'touch' | 'camera';
 export type VisionInputName = 'faceReady' | 'actionPassed' | 'faceLost' | 'multipleFaces' | 'photo' | 'cameraError';
 export type PrinterStatusName = 'ok' | 'paper-out' | 'cover-open' | 'offline' | 'jammed';
+export type ClockStatusName = 'trusted' | ClockProblem;
 
 export type TraceInput = { at: number; line: number } & (
   | { in: 'touch'; button: ButtonId }
@@ -50,6 +52,8 @@ export type TraceInput = { at: number; line: number } & (
   | { in: 'frame'; file: string }
   | { in: 'si'; op: SiOp; reply?: unknown; fail?: SiErrorKind; hang?: true; latencyMs?: number }
   | { in: 'printer'; status: PrinterStatusName }
+  /** The clock check's verdict from now on: trusted, or why not. */
+  | { in: 'clock'; status: ClockStatusName }
   | { in: 'wait' }
 );
 
@@ -75,7 +79,8 @@ export class TraceError extends Error {
 
 type Json = Record<string, unknown>;
 
-const INPUT_KINDS = ['touch', 'id-card', 'ssc', 'barcode', 'read-error', 'device', 'vision', 'frame', 'si', 'printer', 'wait'] as const;
+const INPUT_KINDS = ['touch', 'id-card', 'ssc', 'barcode', 'read-error', 'device', 'vision', 'frame', 'si', 'printer', 'clock', 'wait'] as const;
+const CLOCK_STATUSES: ClockStatusName[] = ['trusted', 'before-floor', 'unsynchronised'];
 const DEVICES: DeviceName[] = ['idReader', 'sscReader', 'barcode', 'touch', 'camera'];
 const VISION_EVENTS: VisionInputName[] = ['faceReady', 'actionPassed', 'faceLost', 'multipleFaces', 'photo', 'cameraError'];
 const PRINTER_STATUSES: PrinterStatusName[] = ['ok', 'paper-out', 'cover-open', 'offline', 'jammed'];
@@ -171,6 +176,8 @@ function parseInput(obj: Json, line: number): TraceInput {
     }
     case 'printer':
       return { ...base, in: 'printer', status: oneOf(obj.status, PRINTER_STATUSES, '"status"') };
+    case 'clock':
+      return { ...base, in: 'clock', status: oneOf(obj.status, CLOCK_STATUSES, '"status"') };
     case 'wait':
       return { ...base, in: 'wait' };
   }

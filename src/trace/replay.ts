@@ -127,6 +127,9 @@ async function apply(input: TraceInput, devices: SimDevices, terminal: Terminal,
     case 'printer':
       devices.printer.setStatus(input.status);
       return null;
+    case 'clock':
+      devices.clock.set(input.status === 'trusted' ? null : input.status);
+      return null;
     case 'wait':
       return null;
   }

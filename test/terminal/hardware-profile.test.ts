@@ -34,6 +34,7 @@ import type { Output } from '../../src/terminal/outputs.js';
 import { alsaTestHome, identify, memoryLogger, splitCapture } from '../audio/alsa-capture.js';
 import { FifoDevice } from '../drivers/printer-devices.js';
 import { startTestSi } from '../si-dev/helpers.js';
+import { fakeTimedatectl } from '../helpers.js';
 import { MODEL_CACHE, testEngine } from '../vision/engine-fixture.js';
 
 const W = 1280;
@@ -68,6 +69,8 @@ t.test('a whole session on the hardware profile, checked at the devices', async 
   writeFileSync(join(sysfs, 'stride'), `${W * 4}\n`);
   const cursorBlink = join(dir, 'cursor_blink');
   writeFileSync(cursorBlink, '1\n');
+  // systemd's word on the clock: synchronised.
+  fakeTimedatectl(t);
 
   // The touchscreen: a FIFO the panel's side holds read-write (see test/drivers/touch/evdev.test.ts).
   const event0 = join(dir, 'event0');
