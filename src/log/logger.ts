@@ -30,7 +30,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination ?? pino.destination(1),
+    // Synchronous writes: a line is in the journal's pipe before the next statement runs, so a
+    // SIGKILL or power cut never eats the last lines (an audit trail of session ends and
+    // submissions). An async destination lost them; at a terminal's few lines a minute it costs nothing.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 
