@@ -198,6 +198,7 @@ const schema = {
     maxBytes: { doc: 'Largest outbox file; past it new submissions are refused as "storage full"', format: 'nat', default: 512 * 1024 * 1024 },
     pollMs: { doc: 'An idle outbox looks for entries made due from outside (lifecheck outbox retry) this often', format: 'nat', default: 30_000 },
     keepDeliveredDays: { doc: 'Delivered entries (no personal data left) are listed this many days', format: 'nat', default: 30 },
+    minFreeBytes: { doc: 'Below this much free disk (where the outbox file is) the terminal takes no submissions: out of service before one fails', format: 'nat', default: 64 * 1024 * 1024 },
     reportFailedAfterDays: { doc: 'An entry set aside (the SI refused it, or it cannot be decrypted) longer than this is reported in the log once a day and in STATUS=', format: 'nat', default: 7 },
   },
   log: { level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LIFECHECK_LOG_LEVEL' } },
@@ -265,6 +266,7 @@ export interface LifecheckConfig {
     pollMs: number;
     keepDeliveredDays: number;
     reportFailedAfterDays: number;
+    minFreeBytes: number;
   };
   log: { level: string };
   voice: { language: VoiceLanguage; rate: number; cacheDir: string; recordingsDir: string };

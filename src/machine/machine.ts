@@ -71,12 +71,13 @@ export function cardProblem(identity: Identity, at: number, utcOffsetMinutes: nu
 }
 
 /**
- * Enough devices work to serve a person: a way to identify, the camera, the screen and touch, and
- * a clock that can be trusted to judge a card's expiry and stamp the receipt.
+ * Enough devices work to serve a person: a way to identify, the camera, the screen and touch, a
+ * clock that can be trusted to judge a card's expiry and stamp the receipt, and room to keep the
+ * submission (nobody does the whole capture for a submission that cannot be stored).
  */
 export function canServe(context: TerminalContext): boolean {
   const d = context.devices;
-  return d.camera.ok && d.display.ok && d.touch.ok && d.clock.ok && (d.idReader.ok || d.sscReader.ok || d.barcode.ok);
+  return d.camera.ok && d.display.ok && d.touch.ok && d.clock.ok && d.storage.ok && (d.idReader.ok || d.sscReader.ok || d.barcode.ok);
 }
 
 /** Another capture attempt is allowed in this session and today for this person. */

@@ -18,6 +18,8 @@ export const DEVICE_IDS = [
   'printer',
   /** The wall clock: trusted (synchronised, not before the release date) or not. */
   'clock',
+  /** Where the outbox keeps submissions: room on the disk and in the outbox, writable. */
+  'storage',
 ] as const;
 export type DeviceId = (typeof DEVICE_IDS)[number];
 

@@ -39,6 +39,7 @@ const DEVICE_NAMES: Record<string, string> = {
   speaker: '扬声器',
   printer: '回执打印机',
   clock: '系统时间',
+  storage: '存储空间',
 };
 
 const PROBLEM_TITLES: Record<string, string> = {

@@ -69,7 +69,7 @@ export function openSqliteOutbox(
     cipher,
     si,
     clock,
-    { ...outboxOptionsOf(config, random), pollMs: config.outbox.pollMs, keepDeliveredDays: config.outbox.keepDeliveredDays, reportFailedAfterDays: config.outbox.reportFailedAfterDays },
+    { ...outboxOptionsOf(config, random), pollMs: config.outbox.pollMs, keepDeliveredDays: config.outbox.keepDeliveredDays, reportFailedAfterDays: config.outbox.reportFailedAfterDays, minFreeBytes: config.outbox.minFreeBytes },
     logger,
     onDelivered,
   );

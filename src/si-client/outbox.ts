@@ -10,6 +10,7 @@
 import type { Clock } from '../clock/clock.js';
 import { localDate } from '../clock/clock.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { DeviceEvent } from '../machine/types.js';
 import { SiError, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 
 export type OutboxState = 'pending' | 'delivered';
@@ -24,6 +25,19 @@ export interface OutboxStats {
   /** Epoch ms of the oldest entry set aside (when it was committed). */
   oldestFailedAt: number | null;
 }
+
+/**
+ * Why the outbox could not store the next submission: the terminal is out of service (device
+ * `storage`) until it can, rather than let a person do the whole capture for nothing.
+ */
+export type StorageProblem =
+  /** maxPending undelivered entries, or the file at outbox.maxBytes: the SI must take some first. */
+  | 'outbox-full'
+  /** Less than outbox.minFreeBytes left on the disk, or SQLite found it full. */
+  | 'disk-full'
+  /** The disk turned read-only (an SD card remounted after errors), or refuses writes otherwise. */
+  | 'read-only'
+  | 'store-failed';
 
 /** A problem with the link to the SI that only a maintainer can fix (resending will not). */
 export interface SiLinkProblem {
@@ -40,6 +54,11 @@ export interface Outbox {
   pendingSince(idNumber: string): number | null;
   /** What keeps deliveries from getting through that a maintainer must fix, or null. */
   siLink(): SiLinkProblem | null;
+  /**
+   * The health of the outbox's storage as the device `storage`: a listener hears the current fault
+   * at once (if any), then every change. The memory outbox has no storage to watch.
+   */
+  onStatus?(listener: (event: DeviceEvent) => void): () => void;
   stop(): void;
 }
 
@@ -89,6 +108,8 @@ export class MemoryOutbox implements Outbox {
   private readonly entries: Entry[] = [];
   private seq = 0;
   private stopped = false;
+  private storage: StorageProblem | null = null;
+  private readonly statusListeners = new Set<(event: DeviceEvent) => void>();
 
   constructor(
     private readonly si: SiPort,
@@ -120,6 +141,20 @@ export class MemoryOutbox implements Outbox {
   /** The simulated SI has no TLS: nothing for a maintainer to fix. */
   siLink(): SiLinkProblem | null {
     return null;
+  }
+
+  onStatus(listener: (event: DeviceEvent) => void): () => void {
+    this.statusListeners.add(listener);
+    if (this.storage) listener({ type: 'device.fault', device: 'storage', reason: this.storage });
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Traces and tests: the storage as the durable outbox would report it (null: it takes submissions). */
+  setStorage(problem: StorageProblem | null): void {
+    if (problem === this.storage) return;
+    this.storage = problem;
+    const event: DeviceEvent = problem ? { type: 'device.fault', device: 'storage', reason: problem } : { type: 'device.ok', device: 'storage' };
+    for (const l of this.statusListeners) l(event);
   }
 
   pendingSince(idNumber: string): number | null {

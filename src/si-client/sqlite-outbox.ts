@@ -10,6 +10,8 @@
  * gets through after failures, the rest are made due at once so the queue drains quickly.
  */
 import { randomUUID } from 'node:crypto';
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../clock/clock.js';
 import { localDate } from '../clock/clock.js';
@@ -18,7 +20,8 @@ import { backoffDelay } from './backoff.js';
 import { isRefusal } from './errors.js';
 import type { OutboxCipher } from './outbox-crypto.js';
 import { countRows, isDiskFull } from './outbox-db.js';
-import { answerWithin, type Outbox, type OutboxOptions, type OutboxStats, type SiLinkProblem } from './outbox.js';
+import type { DeviceEvent } from '../machine/types.js';
+import { answerWithin, type Outbox, type OutboxOptions, type OutboxStats, type SiLinkProblem, type StorageProblem } from './outbox.js';
 import { SiError, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 
 export interface SqliteOutboxOptions extends OutboxOptions {
@@ -28,9 +31,13 @@ export interface SqliteOutboxOptions extends OutboxOptions {
   keepDeliveredDays: number;
   /** An entry set aside longer than this is reported (logged once a day) until a maintainer acts. */
   reportFailedAfterDays: number;
+  /** Below this much free disk the terminal stops taking submissions (out of service) before one fails. */
+  minFreeBytes: number;
 }
 
 const DAY_MS = 86_400_000;
+/** Room one more submission needs in the file: a photo of a few hundred KiB at 4 KiB pages, with margin. */
+const ROOM_FOR_ONE_PAGES = 256;
 
 export interface DeliveredEntry {
   key: string;
@@ -51,6 +58,10 @@ export class SqliteOutbox implements Outbox {
   private closing: Promise<void> | null = null;
   private idleWaiters: Array<() => void> = [];
   private link: SiLinkProblem | null = null;
+  private storage: StorageProblem | null = null;
+  /** A write to the file failed and none has worked since: deliveries wait for the next poll. */
+  private writeBroken = false;
+  private readonly statusListeners = new Set<(event: DeviceEvent) => void>();
   /** When entries set aside too long were last reported (once a day is enough for a log line). */
   private failedReportedAt = -Infinity;
   private readonly sql;
@@ -82,9 +93,18 @@ export class SqliteOutbox implements Outbox {
       dueNow: db.prepare("UPDATE submissions SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?"),
       pendingSince: db.prepare("SELECT min(committed_at) FROM submissions WHERE person_hash = ? AND state = 'pending'").pluck(),
       prune: db.prepare("DELETE FROM submissions WHERE state = 'delivered' AND delivered_at < ?"),
+      // A write that changes nothing: can this file be written at all (after a read-only remount)?
+      probe: db.prepare("UPDATE meta SET value = value WHERE name = 'schema'"),
     };
     this.prune();
+    this.checkStorage();
     this.schedule();
+  }
+
+  onStatus(listener: (event: DeviceEvent) => void): () => void {
+    this.statusListeners.add(listener);
+    if (this.storage) listener({ type: 'device.fault', device: 'storage', reason: this.storage });
+    return () => this.statusListeners.delete(listener);
   }
 
   siLink(): SiLinkProblem | null {
@@ -98,15 +118,17 @@ export class SqliteOutbox implements Outbox {
       const waiting = this.sql.undelivered.get() as number;
       if (waiting >= this.options.maxPending) {
         this.logger.error({ waiting, maxPending: this.options.maxPending }, 'outbox full: submission refused');
+        this.setStorage('outbox-full');
         return Promise.reject(new SiError('storage', `outbox full: ${waiting} submissions wait for delivery`, 'full', false));
       }
       committed = this.commit(request);
     } catch (e) {
-      const full = isDiskFull(e);
-      this.logger.error({ code: (e as { code?: string }).code }, full ? 'outbox storage full: submission refused' : 'outbox cannot store the submission');
-      return Promise.reject(
-        new SiError('storage', full ? 'outbox storage is full: the submission was not stored' : 'outbox cannot store the submission', full ? 'disk-full' : 'store-failed', false),
-      );
+      const problem = storageProblemOf(e);
+      this.logger.error({ code: (e as { code?: string }).code, problem }, 'outbox cannot store the submission: refused');
+      this.writeBroken = true;
+      // Nobody else is sent through a whole capture for nothing: out of service until it can store again.
+      this.setStorage(problem);
+      return Promise.reject(new SiError('storage', `outbox cannot store the submission (${problem}): it was not stored`, problem === 'disk-full' ? 'disk-full' : 'store-failed', false));
     }
     const queued: SubmitOutcome = { outcome: 'queued', receiptNo: committed.localReceiptNo };
     const sent: SubmitRequest = { ...request, idempotencyKey: committed.key };
@@ -175,8 +197,11 @@ export class SqliteOutbox implements Outbox {
         // into a tight resend loop across restarts.
         attempts = this.sql.bump.get(this.clock.now() + this.retryDelay(key), key) as number;
       } catch (e) {
-        // The file cannot be read or written right now: the entry stays as it is, tried again later.
+        // The file cannot be read or written right now: the entry stays as it is, tried again at
+        // the next poll (not at once: a read-only disk would make that a tight loop).
         this.logger.error({ key, code: (e as { code?: string }).code }, 'outbox cannot prepare a delivery');
+        this.writeBroken = true;
+        this.setStorage(storageProblemOf(e));
         return null;
       }
       const timer = this.clock.setTimeout(() => abort.abort(), this.options.requestTimeoutMs);
@@ -265,7 +290,7 @@ export class SqliteOutbox implements Outbox {
     if (this.backgroundBusy) return;
     const next = this.nextDue();
     let wait = this.options.pollMs;
-    if (next !== null) wait = this.isDue(next.nextAttemptAt) ? 0 : Math.min(wait, next.nextAttemptAt - this.clock.now());
+    if (next !== null && !this.writeBroken) wait = this.isDue(next.nextAttemptAt) ? 0 : Math.min(wait, next.nextAttemptAt - this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       void this.deliverNextDue();
@@ -288,7 +313,8 @@ export class SqliteOutbox implements Outbox {
       this.schedule();
       return;
     }
-    if (!row || !this.isDue(row.nextAttemptAt)) {
+    this.checkStorage();
+    if (!row || !this.isDue(row.nextAttemptAt) || this.writeBroken) {
       this.prune();
       this.schedule();
       return;
@@ -331,6 +357,44 @@ export class SqliteOutbox implements Outbox {
     }
   }
 
+  /**
+   * Whether the next submission could be stored: room in the outbox, free disk, and (while a fault
+   * stands) a file that takes a write again — a read-only remount looks like any other write error
+   * (SQLITE_IOERR), so only a write can say it is over. Cheap: a count, a statfs, and a no-op write
+   * only while faulty.
+   */
+  private checkStorage(): void {
+    try {
+      const waiting = this.sql.undelivered.get() as number;
+      if (waiting >= this.options.maxPending || this.fileRoomPages() < ROOM_FOR_ONE_PAGES) return this.setStorage('outbox-full');
+      const fs = statfsSync(dirname(this.db.name));
+      if (fs.bavail * fs.bsize < this.options.minFreeBytes) return this.setStorage('disk-full');
+      if (this.storage !== null || this.writeBroken) this.sql.probe.run();
+      this.writeBroken = false;
+      this.setStorage(null);
+    } catch (e) {
+      this.writeBroken = true;
+      this.setStorage(storageProblemOf(e));
+    }
+  }
+
+  /** Pages the file may still grow by under outbox.maxBytes (SQLite's max_page_count), free pages included. */
+  private fileRoomPages(): number {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    const max = this.db.pragma('max_page_count', { simple: true }) as number;
+    return max - pages + free;
+  }
+
+  private setStorage(problem: StorageProblem | null): void {
+    if (problem === this.storage) return;
+    this.storage = problem;
+    if (problem) this.logger.error({ device: 'storage', reason: problem }, 'outbox storage cannot take submissions: out of service until it can');
+    else this.logger.info({ device: 'storage' }, 'outbox storage takes submissions again');
+    const event: DeviceEvent = problem ? { type: 'device.fault', device: 'storage', reason: problem } : { type: 'device.ok', device: 'storage' };
+    for (const l of this.statusListeners) l(event);
+  }
+
   /** Entries set aside are never dropped: one kept too long is said once a day until someone acts. */
   private reportOldFailed(): void {
     const now = this.clock.now();
@@ -348,4 +412,12 @@ export class SqliteOutbox implements Outbox {
     if (this.inFlight.size > 0 || this.backgroundBusy) return;
     for (const w of this.idleWaiters.splice(0)) w();
   }
+}
+
+/** What a failed write says about the disk. */
+function storageProblemOf(e: unknown): StorageProblem {
+  const code = (e as { code?: string })?.code ?? '';
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS') return 'read-only';
+  if (isDiskFull(e)) return 'disk-full';
+  return 'store-failed';
 }

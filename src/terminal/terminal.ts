@@ -88,6 +88,7 @@ function inputLine(event: MachineEvent): Record<string, unknown> | null {
     case 'device.ok':
       if (event.device === 'printer') return { in: 'printer', status: event.type === 'device.ok' ? 'ok' : event.reason };
       if (event.device === 'clock') return { in: 'clock', status: event.type === 'device.ok' ? 'trusted' : event.reason };
+      if (event.device === 'storage') return { in: 'storage', status: event.type === 'device.ok' ? 'ok' : event.reason };
       if (event.device === 'display' || event.device === 'speaker') return null;
       return { in: 'device', device: event.device, status: event.type === 'device.ok' ? 'replugged' : 'unplugged' };
     default:
@@ -312,6 +313,8 @@ export class Terminal {
     };
     this.unsubscribe.push(ports.idReader.onEvent(send), ports.sscReader.onEvent(send), ports.barcode.onEvent(send));
     this.unsubscribe.push(ports.camera.onStatus(send), ports.printer.onStatus(send), ports.timeSync.onStatus(send));
+    const storage = this.options.outbox.onStatus?.(send);
+    if (storage) this.unsubscribe.push(storage);
     this.unsubscribe.push(ports.touch.onEvent((e) => this.onTouch(e)));
 
     await ports.display.start();

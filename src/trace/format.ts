@@ -11,6 +11,7 @@ import type { SiErrorKind } from '../si-client/port.js';
 import { OUTPUT_KINDS, type OutputKind } from '../terminal/outputs.js';
 import { isAction, type Action } from '../vision/port.js';
 import type { ClockProblem } from '../drivers/time-sync/port.js';
+import type { StorageProblem } from '../si-client/outbox.js';
 
 export const TRACE_VERSION = 1;
 
@@ -36,6 +37,7 @@ export type DeviceName = 'idReader' | 'sscReader' | 'barcode' | 'touch' | 'camer
 export type VisionInputName = 'faceReady' | 'actionPassed' | 'faceLost' | 'multipleFaces' | 'photo' | 'cameraError';
 export type PrinterStatusName = 'ok' | 'paper-out' | 'cover-open' | 'offline' | 'jammed';
 export type ClockStatusName = 'trusted' | ClockProblem;
+export type StorageStatusName = 'ok' | StorageProblem;
 
 export type TraceInput = { at: number; line: number } & (
   | { in: 'touch'; button: ButtonId }
@@ -54,6 +56,8 @@ export type TraceInput = { at: number; line: number } & (
   | { in: 'printer'; status: PrinterStatusName }
   /** The clock check's verdict from now on: trusted, or why not. */
   | { in: 'clock'; status: ClockStatusName }
+  /** The outbox's storage from now on: it takes submissions, or why not. */
+  | { in: 'storage'; status: StorageStatusName }
   | { in: 'wait' }
 );
 
@@ -79,8 +83,9 @@ export class TraceError extends Error {
 
 type Json = Record<string, unknown>;
 
-const INPUT_KINDS = ['touch', 'id-card', 'ssc', 'barcode', 'read-error', 'device', 'vision', 'frame', 'si', 'printer', 'clock', 'wait'] as const;
+const INPUT_KINDS = ['touch', 'id-card', 'ssc', 'barcode', 'read-error', 'device', 'vision', 'frame', 'si', 'printer', 'clock', 'storage', 'wait'] as const;
 const CLOCK_STATUSES: ClockStatusName[] = ['trusted', 'before-floor', 'unsynchronised'];
+const STORAGE_STATUSES: StorageStatusName[] = ['ok', 'outbox-full', 'disk-full', 'read-only', 'store-failed'];
 const DEVICES: DeviceName[] = ['idReader', 'sscReader', 'barcode', 'touch', 'camera'];
 const VISION_EVENTS: VisionInputName[] = ['faceReady', 'actionPassed', 'faceLost', 'multipleFaces', 'photo', 'cameraError'];
 const PRINTER_STATUSES: PrinterStatusName[] = ['ok', 'paper-out', 'cover-open', 'offline', 'jammed'];
@@ -178,6 +183,8 @@ function parseInput(obj: Json, line: number): TraceInput {
       return { ...base, in: 'printer', status: oneOf(obj.status, PRINTER_STATUSES, '"status"') };
     case 'clock':
       return { ...base, in: 'clock', status: oneOf(obj.status, CLOCK_STATUSES, '"status"') };
+    case 'storage':
+      return { ...base, in: 'storage', status: oneOf(obj.status, STORAGE_STATUSES, '"status"') };
     case 'wait':
       return { ...base, in: 'wait' };
   }

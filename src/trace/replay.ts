@@ -14,6 +14,7 @@ import { silentLogger } from '../log/logger.js';
 import type { ReadErrorReason } from '../machine/types.js';
 import { testPerson } from '../si-client/test-persons.js';
 import type { OutputKind, TimedOutput } from '../terminal/outputs.js';
+import { MemoryOutbox, type Outbox } from '../si-client/outbox.js';
 import { createSimTerminal, type SimDevices, type SimTerminalOptions } from '../terminal/sim-profile.js';
 import type { Terminal } from '../terminal/terminal.js';
 import type { Action } from '../vision/port.js';
@@ -53,7 +54,7 @@ function personOf(p: string | PersonFields): PersonFields {
 }
 
 /** Delivers one input to the simulated devices; returns a warning when it could not be delivered. */
-async function apply(input: TraceInput, devices: SimDevices, terminal: Terminal, trace: Trace, clock: SimClock): Promise<string | null> {
+async function apply(input: TraceInput, devices: SimDevices, outbox: Outbox, terminal: Terminal, trace: Trace, clock: SimClock): Promise<string | null> {
   const where = `${trace.file}:${input.line}`;
   switch (input.in) {
     case 'touch': {
@@ -130,6 +131,10 @@ async function apply(input: TraceInput, devices: SimDevices, terminal: Terminal,
     case 'clock':
       devices.clock.set(input.status === 'trusted' ? null : input.status);
       return null;
+    case 'storage':
+      if (!(outbox instanceof MemoryOutbox)) return `${where}: storage status needs the memory outbox (outbox.store memory)`;
+      outbox.setStorage(input.status === 'ok' ? null : input.status);
+      return null;
     case 'wait':
       return null;
   }
@@ -167,7 +172,7 @@ export async function replay(trace: Trace, options: ReplayOptions = {}): Promise
   const config = traceConfig(trace);
   const outputs: TimedOutput[] = [];
   const warnings: string[] = [];
-  const { terminal, devices } = createSimTerminal({
+  const { terminal, devices, outbox } = createSimTerminal({
     config,
     clock,
     logger: options.logger ?? silentLogger(),
@@ -182,7 +187,7 @@ export async function replay(trace: Trace, options: ReplayOptions = {}): Promise
   await terminal.start();
   for (const input of trace.inputs) {
     await advanceTo(clock, start + input.at, pause);
-    const warning = await apply(input, devices, terminal, trace, clock);
+    const warning = await apply(input, devices, outbox, terminal, trace, clock);
     if (warning) warnings.push(warning);
     await pause();
   }
