@@ -1,5 +1,5 @@
 # The two commands of the README: `make start` and `make test`. Both set up what they need.
-.PHONY: start test setup deps build typecheck bench clean
+.PHONY: start test setup deps build typecheck bench drill clean
 
 NPM_STAMP := node_modules/.install-stamp
 
@@ -28,6 +28,10 @@ start: build
 
 test: build typecheck
 	npx tap
+
+# A longer kill drill of the daemon itself than make test runs (8 kills): DRILL_KILLS=N to choose.
+drill: build
+	DRILL_KILLS=$${DRILL_KILLS:-100} npx tap --disable-coverage --timeout 7200 test/ops/daemon-kill-drill.test.ts
 
 bench: build
 	npm run --silent bench:replay

@@ -51,8 +51,9 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'resume', usage: 'resume', help: 'let the clock run again' },
   { name: 'clock', usage: 'clock', help: 'clock time, paused or not, pending timers' },
   { name: 'screen', usage: 'screen FILE.png', help: 'write the current screen as a PNG' },
+  { name: 'wait', usage: 'wait SCREEN [MS]', help: 'answer once SCREEN is shown (at once if it is), or fail after MS of real time (default 10000): for scripts' },
   { name: 'devices', usage: 'devices', help: 'device health as the terminal sees it' },
-  { name: 'inject', usage: 'inject card|ssc PERSON | barcode TOKEN | vision EVENT [ACTION] | frames DIR | si OP unreachable|timeout|server|hang', help: 'inject a device input or an SI fault for the next call (only when ops.allowInjection is on); PERSON is a test person key or JSON' },
+  { name: 'inject', usage: 'inject card|ssc PERSON | barcode TOKEN | vision EVENT [ACTION|asked] | frames DIR | si OP unreachable|timeout|server|hang', help: 'inject a device input or an SI fault for the next call (only when ops.allowInjection is on); PERSON is a test person key or JSON; asked: the action asked for now' },
   { name: 'record', usage: 'record start FILE | record stop', help: 'start or stop recording a live trace' },
   { name: 'history', usage: 'history [N]', help: 'the last N transitions (default 10)' },
 ];
@@ -211,6 +212,13 @@ export async function runCommand(ctx: CommandContext, line: string): Promise<unk
     }
     case 'devices':
       return ctx.terminal.machineActor.getSnapshot().context.devices;
+    case 'wait': {
+      const [screen, ms] = words;
+      if (!screen) throw new CommandError('wait needs a SCREEN (e.g. wait captured 15000)');
+      const limit = ms === undefined ? 10_000 : Number(ms);
+      if (!Number.isInteger(limit) || limit < 0) throw new CommandError('wait SCREEN [MS]: MS is a whole number of milliseconds');
+      return waitForScreen(ctx.terminal, screen, limit);
+    }
     case 'inject':
       return inject(ctx, words);
     case 'record': {
@@ -232,6 +240,26 @@ export async function runCommand(ctx: CommandContext, line: string): Promise<unk
   }
 }
 
+/** Resolves once the terminal shows `screen`; a scripted session waits on this instead of sleeping. */
+function waitForScreen(terminal: Terminal, screen: string, ms: number): Promise<unknown> {
+  const shown = () => (terminal.view?.screen === screen ? { screen, mode: terminal.view.mode } : null);
+  const now = shown();
+  if (now) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.unsubscribe();
+      reject(new CommandError(`screen '${screen}' not shown within ${ms} ms (on '${terminal.view?.screen ?? 'nothing'}')`));
+    }, ms);
+    const sub = terminal.machineActor.subscribe(() => {
+      const seen = shown();
+      if (!seen) return;
+      clearTimeout(timer);
+      sub.unsubscribe();
+      resolve(seen);
+    });
+  });
+}
+
 async function inject(ctx: CommandContext, words: string[]): Promise<unknown> {
   const devices = needInjection(ctx);
   const [what, ...args] = words;
@@ -246,8 +274,11 @@ async function inject(ctx: CommandContext, words: string[]): Promise<unknown> {
       return { delivered: devices.barcode.scan(arg) };
     case 'vision': {
       if (!devices.vision) throw new CommandError('this terminal judges faces itself (cooperative or real vision): inject frames instead');
-      const [event, action] = args;
+      const [event, named] = args;
       if (event === 'photo') return { delivered: devices.vision.inject({ type: 'vision.photo', quality: 0.9 }) };
+      const challenge = ctx.terminal.machineActor.getSnapshot().context.session.challenge;
+      const action = named === 'asked' ? challenge.actions[challenge.index] : named;
+      if (named === 'asked' && !action) throw new CommandError('no action is being asked for now');
       const e = validateEvent(`vision.${event ?? ''}`, action ? { action } : {});
       return { delivered: devices.vision.inject(e as Parameters<typeof devices.vision.inject>[0]) };
     }

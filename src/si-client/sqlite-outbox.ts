@@ -130,6 +130,8 @@ export class SqliteOutbox implements Outbox {
       this.setStorage(problem);
       return Promise.reject(new SiError('storage', `outbox cannot store the submission (${problem}): it was not stored`, problem === 'disk-full' ? 'disk-full' : 'store-failed', false));
     }
+    // For the audit trail (the log is written synchronously): on disk, under this key.
+    this.logger.info({ key: committed.key }, 'submission committed');
     const queued: SubmitOutcome = { outcome: 'queued', receiptNo: committed.localReceiptNo };
     const sent: SubmitRequest = { ...request, idempotencyKey: committed.key };
     return answerWithin(this.clock, this.options.answerWithinMs, this.attempt(committed.key, sent), queued);

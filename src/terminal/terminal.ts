@@ -292,6 +292,7 @@ export class Terminal {
       this.options.photos.clear();
       this.stopCountdown();
       ports.speaker.silence();
+      logger.info({ reason: e.reason }, 'session ended');
       out({ kind: 'session', event: 'ended', reason: e.reason });
     });
     actor.on('person.changed', () => this.options.photos.clear());

@@ -49,3 +49,34 @@ t.test('inject si arms the simulated SI; on an SI over HTTPS it says where fault
   const https = await context('https');
   await t.rejects(runCommand(https.ctx, 'inject si lookup timeout'), { message: /talks to an SI over HTTPS .*lifecheck si-dev fault/ });
 });
+
+t.test('wait answers when the screen shows (at once if it does), or fails naming where the terminal is', async (t) => {
+  const { s, ctx } = await context('sim');
+  t.same(await runCommand(ctx, 'wait home'), { screen: 'home', mode: null }, 'already there');
+  const waiting = runCommand(ctx, 'wait identify 5000');
+  s.devices.touch.press('start');
+  t.same(await waiting, { screen: 'identify', mode: 'waiting' });
+  await t.rejects(runCommand(ctx, 'wait captured 30'), { message: "screen 'captured' not shown within 30 ms (on 'identify')" });
+  await t.rejects(runCommand(ctx, 'wait'), { message: /wait needs a SCREEN/ });
+  await t.rejects(runCommand(ctx, 'wait home soon'), { message: /MS is a whole number/ });
+});
+
+t.test('inject vision actionPassed asked passes whatever action is asked for now', async (t) => {
+  const { s, ctx } = await context('sim');
+  await t.rejects(runCommand(ctx, 'inject vision actionPassed asked'), { message: /no action is being asked/ });
+  s.devices.touch.press('start');
+  await s.at(1_000);
+  s.devices.idReader.tap(testPerson('due').identity);
+  for (const [button, at] of [['enter', 2_000], ['apply', 3_000], ['agree', 4_000]] as const) {
+    await s.at(at);
+    s.devices.touch.press(button);
+  }
+  await s.at(5_000);
+  await runCommand(ctx, 'inject vision faceReady');
+  await s.at(6_000);
+  const challenge = () => s.terminal.machineActor.getSnapshot().context.session.challenge;
+  t.equal(challenge().index, 0);
+  t.same(await runCommand(ctx, 'inject vision actionPassed asked'), { delivered: true });
+  await s.at(7_000);
+  t.equal(challenge().index, 1, 'the asked action passed: on to the next');
+});
