@@ -128,7 +128,8 @@ export class SqliteOutbox implements Outbox {
       this.writeBroken = true;
       // Nobody else is sent through a whole capture for nothing: out of service until it can store again.
       this.setStorage(problem);
-      return Promise.reject(new SiError('storage', `outbox cannot store the submission (${problem}): it was not stored`, problem === 'disk-full' ? 'disk-full' : 'store-failed', false));
+      const why = problem === 'disk-full' ? 'outbox storage is full' : problem === 'read-only' ? 'outbox storage is read-only' : 'outbox cannot store the submission';
+      return Promise.reject(new SiError('storage', `${why}: the submission was not stored`, problem === 'disk-full' ? 'disk-full' : 'store-failed', false));
     }
     // For the audit trail (the log is written synchronously): on disk, under this key.
     this.logger.info({ key: committed.key }, 'submission committed');
