@@ -37,3 +37,9 @@ t.test('lifecheck run stops with exit 78 and the key on a malformed address', as
   t.equal(r.status, EX_CONFIG, r.stderr);
   t.match(r.stderr, /ops\.metrics\.listen: port 99999 must be from 1 to 65535/);
 });
+
+t.test('lifecheck --help tells where /metrics comes from', async (t) => {
+  const r = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+  t.equal(r.status, 0);
+  t.match(r.stdout, /\/metrics \(OpenMetrics, for Prometheus\) on ops\.metrics\.listen/);
+});
