@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger, silentLogger } from '../../src/log/logger.js';
 import { deviceProblem, siResult, TerminalMetrics } from '../../src/ops/metrics.js';
 import { MetricsServer } from '../../src/ops/metrics-server.js';
+import { outboxOptionsOf } from '../../src/si-client/from-config.js';
 import { MemoryOutbox } from '../../src/si-client/outbox.js';
 import { SiError, type SiPort } from '../../src/si-client/port.js';
 import { SimSi } from '../../src/si-client/sim.js';
@@ -79,17 +80,9 @@ t.test('the outbox: pending, set aside and the age of the oldest, on the termina
     submit: () => Promise.reject(new SiError('unreachable', 'down')),
   };
   const metrics = new TerminalMetrics({ profile: 'sim', actions: ['blink'], processMetrics: false });
-  const outbox = new MemoryOutbox(metrics.hooks.si!(down), clock, {
-    terminalNumber: '0007',
-    utcOffsetMinutes: 480,
-    answerWithinMs: 1000,
-    requestTimeoutMs: 1000,
-    retry: { baseMs: 600_000, maxMs: 600_000 },
-    random: () => 0.5,
-    maxPending: 10,
-  });
-  t.teardown(() => outbox.stop());
   const config = loadConfig({ ignoreSystemFile: true, env: {} });
+  const outbox = new MemoryOutbox(metrics.hooks.si!(down), clock, outboxOptionsOf(config, () => 0.5));
+  t.teardown(() => outbox.stop());
   const sim = createSimTerminal({ config, clock, logger: silentLogger(), seed: 1, vision: 'scripted' });
   metrics.attach({ terminal: sim.terminal, outbox, clock });
   t.ok((await samples(metrics)).includes('lifecheck_outbox_oldest_age_seconds 0'), 'empty: age 0');
