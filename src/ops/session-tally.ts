@@ -40,6 +40,15 @@ export function oneOf<T extends string>(list: readonly T[], value: unknown, fall
 /** Screens that tell the person something went wrong: a session ending on one failed. */
 const PROBLEM_SCREENS = new Set<ScreenId>(['identifyProblem', 'siProblem', 'cameraProblem', 'captureFailed', 'attemptsExceeded']);
 
+/** What the session came to first; how it ended only when it came to nothing else. */
+function outcomeOf(s: SessionState, reason: string | undefined): SessionOutcome {
+  if (s.result) return s.result;
+  if (s.alreadyVerified) return 'already_verified';
+  if (s.notEligible) return 'not_eligible';
+  if (s.screen && PROBLEM_SCREENS.has(s.screen)) return 'failed';
+  return reason === 'timeout' ? 'timeout' : 'abandoned';
+}
+
 interface SessionState {
   startedAt: number;
   /** The SI's answer (or the outbox's) shown on the result screen. */
@@ -87,10 +96,7 @@ export class SessionTally {
     if (!s) return;
     this.leaveAction(s, 'interrupted');
     this.s = null;
-    const outcome: SessionOutcome =
-      s.result ??
-      (s.alreadyVerified ? 'already_verified' : s.notEligible ? 'not_eligible' : s.screen && PROBLEM_SCREENS.has(s.screen) ? 'failed' : reason === 'timeout' ? 'timeout' : 'abandoned');
-    this.sink.session(outcome, Math.max(0, this.now() - s.startedAt) / 1000);
+    this.sink.session(outcomeOf(s, reason), Math.max(0, this.now() - s.startedAt) / 1000);
   }
 
   private screen(s: SessionState, screen: ScreenId, mode: string | null, fields: Record<string, unknown>): void {
