@@ -1,5 +1,7 @@
 /** Shared by the trace-level tests: the shipped trace corpus. */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -43,4 +45,50 @@ export function fakeTimedatectl(t: Test, script = 'cat ANSWER', answer = 'yes\n'
     rmSync(dir, { recursive: true, force: true });
   });
   return (next) => writeFileSync(answerFile, next);
+}
+
+/** Polls an async condition every 100 ms until it gives a value (errors count as not yet); fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check().catch(() => null);
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export type ReplAnswer = { ok: boolean; result?: any; error?: string };
+
+/** Commands through `lifecheck repl` from a pipe, as a maintainer's script runs them: one JSON answer a line. */
+export function repl(socket: string, commands: string[]): Promise<ReplAnswer[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'repl', '--socket', socket], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', () => resolve(out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReplAnswer)));
+    child.stdin.end(commands.join('\n') + '\n');
+  });
+}
+
+/**
+ * `n` distinct loopback ports nothing listens on: all held open until every one is picked, or the
+ * kernel could hand the same port out twice.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }

@@ -28,7 +28,8 @@ Usage:
   lifecheck run [--config FILE] [--demo] [--speed N] [--vision cooperative|scripted|opencv]
       Run the terminal. The sim profile uses simulated devices and SI; the hardware profile the real
       drivers (framebuffer, evdev touch, ALSA, usblp, V4L2, identity devices, SI over HTTPS).
-      Opens the debug REPL socket.
+      Opens the debug REPL socket, and /metrics (OpenMetrics, for Prometheus) on ops.metrics.listen
+      when it is set (LIFECHECK_METRICS_LISTEN=127.0.0.1:9464; docs/operations.md).
       --demo     a simulated person walks through one whole session, then the terminal exits
       --speed N  run the clock N times faster (demo only)
       --vision   cooperative: a simulated person does every action; scripted: the REPL injects them;

@@ -6,6 +6,7 @@
  */
 import convict from 'convict';
 import { existsSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VoiceLanguage } from '../audio/catalogue.js';
@@ -57,6 +58,37 @@ convict.addFormat({
   name: 'url',
   validate(value: unknown) {
     if (typeof value !== 'string' || !URL.canParse(value)) throw new Error('must be an absolute URL');
+  },
+});
+
+/** Where a listener binds: an IP address (IPv6 in brackets) or localhost, a colon, a port. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Reads `host:port` (`127.0.0.1:9464`, `[::1]:9464`, `localhost:9464`); throws with what is wrong.
+ * Names other than localhost are refused: a metrics port binds to one interface of this box, and a
+ * name could resolve to another.
+ */
+export function parseListenAddress(value: string): ListenAddress {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  if (!m) throw new Error('must be host:port (e.g. 127.0.0.1:9464 or [::1]:9464), or empty for off');
+  const host = m[1] ?? m[2]!;
+  if (m[1] !== undefined ? !isIPv6(host) : !(isIPv4(host) || host === 'localhost')) {
+    throw new Error(`host '${host}' must be an IPv4 address, an IPv6 address in brackets, or localhost`);
+  }
+  const port = Number(m[3]);
+  if (port < 1 || port > 65_535) throw new Error(`port ${m[3]} must be from 1 to 65535`);
+  return { host, port };
+}
+
+convict.addFormat({
+  name: 'listen-address',
+  validate(value: unknown) {
+    if (typeof value !== 'string') throw new Error('must be a string host:port');
+    if (value !== '') parseListenAddress(value);
   },
 });
 
@@ -216,6 +248,14 @@ const schema = {
     replSocketMode: { doc: 'Socket file mode: 0600 owner only, 0660 also the maintainer group', format: ['0600', '0660'], default: '0600' },
     allowInjection: { doc: 'REPL may inject cards, barcodes and frames: auto = on for sim, off for hardware', format: ['auto', 'on', 'off'], default: 'auto' },
     history: { doc: 'Transitions kept for the REPL history command', format: 'nat', default: 200 },
+    metrics: {
+      listen: {
+        doc: 'Prometheus /metrics (OpenMetrics) on host:port, e.g. 127.0.0.1:9464 or this terminal\'s management LAN address; empty: off (docs/operations.md)',
+        format: 'listen-address',
+        default: '',
+        env: 'LIFECHECK_METRICS_LISTEN',
+      },
+    },
   },
 };
 
@@ -271,7 +311,7 @@ export interface LifecheckConfig {
   log: { level: string };
   voice: { language: VoiceLanguage; rate: number; cacheDir: string; recordingsDir: string };
   privacy: { recordPersonalData: boolean };
-  ops: { replSocket: string; replSocketMode: '0600' | '0660'; allowInjection: 'auto' | 'on' | 'off'; history: number };
+  ops: { replSocket: string; replSocketMode: '0600' | '0660'; allowInjection: 'auto' | 'on' | 'off'; history: number; metrics: { listen: string } };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

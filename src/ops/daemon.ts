@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { PausableClock, ScaledClock, type Clock } from '../clock/clock.js';
-import { ConfigError, injectionAllowed, replSocketPath, type LifecheckConfig } from '../config/config.js';
+import { ConfigError, injectionAllowed, parseListenAddress, replSocketPath, type LifecheckConfig } from '../config/config.js';
 import type { ScreenView } from '../screens/view.js';
 import type { Logger } from '../log/logger.js';
 import { DemoPerson, describeOutput } from '../terminal/demo.js';
@@ -15,7 +15,10 @@ import { createHardwareTerminal } from '../terminal/hardware-profile.js';
 import type { Output } from '../terminal/outputs.js';
 import { createSimTerminal, type SimDevices } from '../terminal/sim-profile.js';
 import type { Terminal } from '../terminal/terminal.js';
+import type { TerminalHooks } from '../terminal/hooks.js';
 import { ControlServer } from './control-server.js';
+import { TerminalMetrics } from './metrics.js';
+import { MetricsServer } from './metrics-server.js';
 import { TraceRecorder } from './recorder.js';
 import { SystemdNotifier } from './systemd.js';
 
@@ -40,10 +43,10 @@ interface Built {
 
 async function build(
   options: DaemonOptions,
-  parts: { clock: Clock; seed: number; notifier: SystemdNotifier; onOutput: (o: Output) => void; onView: (view: ScreenView) => void },
+  parts: { clock: Clock; seed: number; notifier: SystemdNotifier; onOutput: (o: Output) => void; onView: (view: ScreenView) => void; hooks?: TerminalHooks | undefined },
 ): Promise<Built> {
   const { config, logger } = options;
-  const common = { config, logger, clock: parts.clock, seed: parts.seed, history: config.ops.history, onOutput: parts.onOutput };
+  const common = { config, logger, clock: parts.clock, seed: parts.seed, history: config.ops.history, onOutput: parts.onOutput, ...(parts.hooks ? { hooks: parts.hooks } : {}) };
   if (config.profile === 'hardware') {
     if (config.vision.modelCache && !existsSync(config.vision.modelCache)) {
       // The model is converted once, synchronously: systemd must not take it for a hung start.
@@ -80,15 +83,18 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   let finish: (reason: string) => void = () => {};
   const done = new Promise<string>((resolve) => (finish = resolve));
   const recorder = new TraceRecorder({ config, clock, logger });
+  // Fleet metrics only when an address is configured: off, nothing is counted.
+  const metrics = config.ops.metrics.listen ? new TerminalMetrics({ profile: config.profile, actions: config.liveness.actions }) : null;
 
   const onOutput = (o: Output) => {
     recorder.output(o);
+    metrics?.output(o);
     if (options.demo) out.write(describeOutput(o, clock.now() - started) + '\n');
   };
   const seed = (Math.random() * 2 ** 31) | 0;
   let built: Built;
   try {
-    built = await build(options, { clock, seed, notifier, onOutput, onView: (view) => demo?.onView(view) });
+    built = await build(options, { clock, seed, notifier, onOutput, onView: (view) => demo?.onView(view), hooks: metrics?.hooks });
   } catch (e) {
     // The notify socket (opened by a first start's request for time) must not hold the process.
     notifier.stop();
@@ -102,6 +108,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   const { terminal, outbox, devices } = built;
   recorder.attach(terminal);
+  metrics?.attach({ terminal, outbox, clock });
+  const metricsServer = metrics ? new MetricsServer({ listen: parseListenAddress(config.ops.metrics.listen), metrics, logger }) : null;
   if (options.demo) {
     if (!devices) throw new Error('the demo needs the simulated devices (sim profile)');
     demo = new DemoPerson(clock, devices, () => {
@@ -151,6 +159,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     // The terminal's job comes first: it serves people without a REPL.
     logger.error({ err: (e as Error).message }, 'debug REPL not available');
   }
+  // Like the REPL, never a reason not to serve people: a failed bind is logged and tried again.
+  await metricsServer?.start();
   // STATUS= for `systemctl status`: where the terminal is, what is broken, what waits to be sent.
   const statusLine = (): string => {
     const devicesNow = terminal.machineActor.getSnapshot().context.devices;
@@ -159,7 +169,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const link = outbox.siLink();
     const setAside = stats.failed ? `, ${stats.failed} set aside` : '';
     const siProblem = link ? `; SI: TLS handshake failing since ${new Date(link.since).toISOString()}` : '';
-    return `screen ${terminal.view?.screen ?? 'home'}; outbox ${stats.pending} pending${setAside}${faults.length ? `; faults: ${faults.join(', ')}` : ''}${siProblem}`;
+    const metricsProblem = metricsServer?.problem ? '; no /metrics (see the log)' : '';
+    return `screen ${terminal.view?.screen ?? 'home'}; outbox ${stats.pending} pending${setAside}${faults.length ? `; faults: ${faults.join(', ')}` : ''}${siProblem}${metricsProblem}`;
   };
   notifier.ready(statusLine());
   notifier.startWatchdog(statusLine);
@@ -172,6 +183,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   demo?.stop();
   await recorder.stop();
   await control.stop();
+  await metricsServer?.stop();
   // Give a submission in flight its chance to reach the outbox before the devices go.
   let budget: NodeJS.Timeout | undefined;
   await Promise.race([terminal.drain(), new Promise((r) => (budget = setTimeout(r, SHUTDOWN_BUDGET_MS)))]);

@@ -74,13 +74,15 @@ export interface VisionChoice {
   camera: CameraPort;
   photos: PhotoStore;
   engine: () => VisionEngine;
+  /** Seconds the face pipeline spent on each frame (fleet metrics). */
+  onFrame?: ((seconds: number) => void) | undefined;
 }
 
 /** The vision port on the terminal's camera; the synthesised person hears what it asks. */
 export function visionOf(choice: VisionChoice): VisionPort {
   const vision =
     choice.vision === 'opencv'
-      ? new OpenCvVision(choice.engine(), choice.camera, choice.photos, choice.logger)
+      ? new OpenCvVision(choice.engine(), choice.camera, choice.photos, choice.logger, choice.onFrame ? { onFrameSeconds: choice.onFrame } : {})
       : new CooperativeVision(choice.clock, choice.camera, choice.photos);
   // A person in front of the camera hears the prompts; the synthesised one hears the commands.
   return choice.camera instanceof Performer ? choice.camera.listen(vision) : vision;

@@ -27,6 +27,7 @@ import { timedatectlSync } from '../drivers/time-sync/timedatectl.js';
 import type { Output } from './outputs.js';
 import { PhotoStore } from './photo-store.js';
 import type { Terminal } from './terminal.js';
+import type { TerminalHooks } from './hooks.js';
 
 export interface HardwareTerminalOptions {
   config: LifecheckConfig;
@@ -46,6 +47,8 @@ export interface HardwareTerminalOptions {
   onOutput?: (output: Output) => void;
   inspect?: (event: InspectionEvent) => void;
   history?: number;
+  /** The fleet metrics' hooks (src/terminal/hooks.ts). */
+  hooks?: TerminalHooks;
 }
 
 export interface HardwareTerminal {
@@ -63,7 +66,8 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
   const random = options.random ?? Math.random;
   // First what only the configuration can fix (certificates, outbox key): EX_CONFIG, not a restart loop.
   const si = createHttpsSi(config, clock, logger, random);
-  const outbox = createOutbox(config, si, clock, logger, random);
+  const siPort = options.hooks?.si?.(si) ?? si;
+  const outbox = createOutbox(config, siPort, clock, logger, random);
   try {
     const photos = new PhotoStore();
     const display = new FramebufferDisplay({
@@ -80,6 +84,8 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
     const touch = new EvdevTouch({ device: d.touch.device, recordSize: options.recordSize ?? defaultRecordSize(), calibration: d.touch.calibration, size, clock, logger });
     const sounds = new PromptSounds({ language: config.voice.language, rate: config.voice.rate, cacheDir: config.voice.cacheDir, recordingsDir: config.voice.recordingsDir, tts: new EspeakTts(), logger });
     const speaker = new AlsaSpeaker({ device: d.speaker.alsaDevice, volume: d.speaker.volume, sounds, logger, ...(options.env ? { env: options.env } : {}) });
+    const promptError = options.hooks?.promptError;
+    if (promptError) speaker.onEvent((e) => e.type === 'failed' && promptError());
     const printer = new UsblpPrinter({
       device: d.printer.device,
       paper: d.printer.paperWidth,
@@ -95,7 +101,7 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
     const identity = createIdentityTwins(d, clock, logger);
     const engine = lazyEngine(config, logger, options.engine);
     const camera = cameraOf({ config, clock, logger, seed: options.seed, engine });
-    const vision = visionOf({ config, clock, logger, vision: 'opencv', camera, photos, engine });
+    const vision = visionOf({ config, clock, logger, vision: 'opencv', camera, photos, engine, onFrame: options.hooks?.visionFrame });
     showPreview(camera, display, d.display.mirrorPreview, logger);
     const terminal = configuredTerminal({
       ...options,

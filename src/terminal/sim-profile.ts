@@ -30,6 +30,7 @@ import { cameraOf, lazyEngine, visionOf } from './camera-vision.js';
 import { SimTimeSync } from '../drivers/time-sync/sim.js';
 import { timedatectlSync } from '../drivers/time-sync/timedatectl.js';
 import type { VisionEngine } from '../vision/engine.js';
+import type { TerminalHooks } from './hooks.js';
 
 export interface SimDevices {
   /** Simulated twins, or real drivers behind our emulators (config devices.<name>.kind). */
@@ -70,6 +71,8 @@ export interface SimTerminalOptions {
   history?: number;
   /** Real drivers to use instead of their simulated twins (e.g. the ALSA speaker in a test). */
   ports?: Partial<Pick<TerminalPorts, 'speaker' | 'printer' | 'display'>>;
+  /** The fleet metrics' hooks (src/terminal/hooks.ts). */
+  hooks?: TerminalHooks;
 }
 
 export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: Outbox; photos: PhotoStore } {
@@ -94,11 +97,12 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
   };
   // si.kind 'https': the SI service over HTTPS (si-dev in the demo); devices.si then goes unused.
   const random = options.random ?? Math.random;
-  const siPort = config.si.kind === 'https' ? createHttpsSi(config, clock, options.logger, random) : si;
+  const siLink = config.si.kind === 'https' ? createHttpsSi(config, clock, options.logger, random) : si;
+  const siPort = options.hooks?.si?.(siLink) ?? siLink;
   const outbox = createOutbox(config, siPort, clock, options.logger, random);
   const engineNow = lazyEngine(config, options.logger, options.engine);
   const terminalCamera = cameraOf({ ...options, sim: camera, engine: engineNow });
-  const vision = scripted ?? visionOf({ ...options, vision: options.vision === 'opencv' ? 'opencv' : 'cooperative', camera: terminalCamera, photos, engine: engineNow });
+  const vision = scripted ?? visionOf({ ...options, vision: options.vision === 'opencv' ? 'opencv' : 'cooperative', camera: terminalCamera, photos, engine: engineNow, onFrame: options.hooks?.visionFrame });
   const terminal = configuredTerminal({
     ...options,
     ports: {

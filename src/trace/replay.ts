@@ -17,6 +17,7 @@ import type { OutputKind, TimedOutput } from '../terminal/outputs.js';
 import { MemoryOutbox, type Outbox } from '../si-client/outbox.js';
 import { createSimTerminal, type SimDevices, type SimTerminalOptions } from '../terminal/sim-profile.js';
 import type { Terminal } from '../terminal/terminal.js';
+import type { TerminalObserver } from '../terminal/hooks.js';
 import type { Action } from '../vision/port.js';
 import { compareOutputs, describeMismatch, type Mismatch } from './compare.js';
 import { parseTrace, TraceError, type PersonFields, type Trace, type TraceInput } from './format.js';
@@ -43,6 +44,8 @@ export interface ReplayOptions {
    * speaker's and printer's idle()), so that the simulated clock never moves on while they work.
    */
   settle?: () => Promise<void>;
+  /** Watches the replayed terminal as the daemon's fleet metrics watch a live one. */
+  observer?: TerminalObserver;
 }
 
 export async function loadTrace(file: string): Promise<Trace> {
@@ -172,6 +175,7 @@ export async function replay(trace: Trace, options: ReplayOptions = {}): Promise
   const config = traceConfig(trace);
   const outputs: TimedOutput[] = [];
   const warnings: string[] = [];
+  const observer = options.observer;
   const { terminal, devices, outbox } = createSimTerminal({
     config,
     clock,
@@ -179,10 +183,15 @@ export async function replay(trace: Trace, options: ReplayOptions = {}): Promise
     seed: trace.header.seed,
     vision: 'scripted',
     random: seededRandom(trace.header.seed),
-    onOutput: (o) => outputs.push({ at: clock.now() - start, ...o }),
+    onOutput: (o) => {
+      outputs.push({ at: clock.now() - start, ...o });
+      observer?.output(o);
+    },
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.ports ? { ports: options.ports } : {}),
+    ...(observer ? { hooks: observer.hooks } : {}),
   });
+  observer?.attach({ terminal, outbox, clock });
   const pause = options.settle ?? settle;
   await terminal.start();
   for (const input of trace.inputs) {

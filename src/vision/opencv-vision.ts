@@ -22,6 +22,8 @@ export interface OpenCvVisionOptions {
   capture?: CaptureOptions;
   /** Called with every analysed frame (the REPL's `vision` view, tests, bench). */
   onObservation?: (observation: FrameObservation) => void;
+  /** Seconds each offered frame took to judge (fleet metrics). */
+  onFrameSeconds?: (seconds: number) => void;
 }
 
 export class OpenCvVision implements VisionPort {
@@ -93,7 +95,10 @@ class Session {
   }
 
   offer(frame: Frame): void {
-    if (!this.closed) this.analyse(frame);
+    if (this.closed) return;
+    const started = performance.now();
+    this.analyse(frame);
+    this.options.onFrameSeconds?.((performance.now() - started) / 1000);
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'unix-dgram';
-import { BIN, until } from '../helpers.js';
+import { BIN, repl, until } from '../helpers.js';
 
 /** A short private folder: Unix socket paths must stay under 108 bytes (test folders are longer). */
 function shortDir(t: Test): string {
@@ -13,17 +13,6 @@ function shortDir(t: Test): string {
   return dir;
 }
 
-
-function repl(socket: string, commands: string[]): Promise<Array<{ ok: boolean; result?: any; error?: string }>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'repl', '--socket', socket], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('exit', () => resolve(out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))));
-    child.stdin.end(commands.join('\n') + '\n');
-  });
-}
 
 function startDaemon(t: Test, env: Record<string, string>): { child: ChildProcess; log: () => string; dir: string; socket: string } {
   const dir = shortDir(t);
