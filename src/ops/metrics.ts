@@ -81,6 +81,8 @@ export interface TerminalMetricsOptions {
 interface ScrapeState {
   devices: Record<DeviceId, DeviceHealth> | null;
   outbox: OutboxStats | null;
+  /** Deliveries fail on the TLS handshake (Outbox.siLink). */
+  siTls: boolean;
   now: number;
 }
 
@@ -89,7 +91,7 @@ export class TerminalMetrics implements TerminalObserver {
   readonly hooks: TerminalHooks;
   private parts: { terminal: Terminal; outbox: Outbox; clock: Clock } | null = null;
   private readonly tally: SessionTally;
-  private scrape: ScrapeState = { devices: null, outbox: null, now: 0 };
+  private scrape: ScrapeState = { devices: null, outbox: null, siTls: false, now: 0 };
 
   private readonly sessions: Counter<'outcome'>;
   private readonly sessionSeconds: Histogram;
@@ -156,6 +158,14 @@ export class TerminalMetrics implements TerminalObserver {
     outboxGauge('lifecheck_outbox_oldest_age_seconds', 'Age of the oldest undelivered verification (0 when none waits)', (s, now) =>
       s.oldestPendingAt === null ? 0 : Math.max(0, (now - s.oldestPendingAt) / 1000),
     );
+    const tls: Gauge = new Gauge({
+      name: 'lifecheck_si_tls_failing',
+      help: "1 while deliveries fail on the TLS handshake with the SI (its certificate, ours, or this terminal's clock); resending will not mend it",
+      registers,
+      collect: () => {
+        if (this.scrape.outbox) tls.set(this.scrape.siTls ? 1 : 0);
+      },
+    });
 
     this.sessions = new Counter({ name: 'lifecheck_sessions_total', help: 'Sessions ended, by outcome', labelNames: ['outcome'], registers });
     for (const outcome of SESSION_OUTCOMES) this.sessions.inc({ outcome }, 0);
@@ -241,7 +251,7 @@ export class TerminalMetrics implements TerminalObserver {
 
   private readState(): ScrapeState {
     const parts = this.parts;
-    if (!parts) return { devices: null, outbox: null, now: Date.now() };
+    if (!parts) return { devices: null, outbox: null, siTls: false, now: Date.now() };
     let devices: ScrapeState['devices'] = null;
     let outbox: OutboxStats | null = null;
     try {
@@ -254,7 +264,7 @@ export class TerminalMetrics implements TerminalObserver {
     } catch {
       // The outbox cannot be read this time (closed on the way out): its gauges keep their last value.
     }
-    return { devices, outbox, now: parts.clock.now() };
+    return { devices, outbox, siTls: parts.outbox.siLink()?.problem === 'tls', now: parts.clock.now() };
   }
 
   private now(): number {

@@ -242,3 +242,17 @@ t.test('an address this machine does not have, and a stop while waiting to try a
   t.match(v6.problem, new RegExp(`cannot listen on \\[::1\\]:${taken}: `), 'IPv6 written as in the key');
   await v6.stop();
 });
+
+t.test("a failing TLS handshake with the SI shows as lifecheck_si_tls_failing, and clears", async (t) => {
+  const clock = new SimClock(START);
+  const metrics = new TerminalMetrics({ profile: 'sim', actions: ['blink'], processMetrics: false });
+  let link: { problem: 'tls'; since: number } | null = null;
+  const outbox = { stats: () => ({ pending: 1, delivered: 0, failed: 0, oldestPendingAt: START, oldestFailedAt: null }), submit: () => Promise.reject(new Error('unused')), pendingSince: () => null, siLink: () => link, stop: () => {} };
+  const terminal = createSimTerminal({ config: loadConfig({ ignoreSystemFile: true, env: {} }), clock, logger: silentLogger(), seed: 1, vision: 'scripted' }).terminal;
+  metrics.attach({ terminal, outbox, clock });
+  t.ok((await samples(metrics)).includes('lifecheck_si_tls_failing 0'));
+  link = { problem: 'tls', since: START };
+  t.ok((await samples(metrics)).includes('lifecheck_si_tls_failing 1'), 'raised');
+  link = null;
+  t.ok((await samples(metrics)).includes('lifecheck_si_tls_failing 0'), 'cleared');
+});

@@ -31,7 +31,7 @@ t.test('promtool is installed (apt prometheus, scripts/apt-packages.txt)', async
 t.test('promtool check rules accepts the rules', { skip: missing ? 'no promtool' : false }, async (t) => {
   const r = run(['check', 'rules', RULES]);
   t.equal(r.status, 0, r.stdout + r.stderr);
-  t.match(r.stdout, /SUCCESS: 7 rules found/);
+  t.match(r.stdout, /SUCCESS: 8 rules found/);
 });
 
 t.test('promtool check config accepts the example scrape config with the rules', { skip: missing ? 'no promtool' : false }, async (t) => {
