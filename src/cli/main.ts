@@ -35,8 +35,9 @@ Usage:
       --vision   cooperative: a simulated person does every action; scripted: the REPL injects them;
                  opencv: the face pipeline judges the camera's frames (default: config vision.kind)
   lifecheck repl [--config FILE] [--socket PATH]
-      Attach to a running terminal: state, send, pause/step/resume, screen, inject, record, history.
-      From a pipe: one command a line, one JSON answer a line.
+      Attach to a running terminal: state, send, wait, pause/step/resume, screen, inject, record,
+      history. From a pipe: one command a line, one JSON answer a line; wait SCREEN lets a script
+      drive a whole session (docs/repl.md).
   lifecheck replay FILE... [--quiet] [--update] [--coverage]
       Replay device traces with a simulated clock; print outputs as JSON lines; exit 1 with a diff
       on the first mismatch.
@@ -69,6 +70,22 @@ LIFECHECK_* environment variables. See README.md.
 `;
 
 class UsageError extends Error {}
+
+/** The commands `lifecheck` has; each answers `--help` with its own part of HELP. */
+export const COMMANDS = ['run', 'repl', 'replay', 'config', 'screenshot', 'receipt', 'outbox', 'si-dev', 'devices', 'vision'] as const;
+
+/** HELP's lines about one command: its usage lines and their explanations (one source for both). */
+export function helpFor(command: string): string {
+  const lines: string[] = [];
+  let inside = false;
+  for (const line of HELP.split('\n')) {
+    const usage = /^ {2}lifecheck (\S+)/.exec(line);
+    if (usage) inside = usage[1] === command;
+    else if (!line.startsWith('    ')) inside = false;
+    if (inside) lines.push(line);
+  }
+  return `Usage:\n${lines.join('\n')}\n`;
+}
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {
@@ -178,6 +195,12 @@ async function cmdRepl(args: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `lifecheck CMD --help` (before any `--`): that command's usage, exit 0, nothing run.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if ((COMMANDS as readonly string[]).includes(command ?? '') && (options.includes('--help') || options.includes('-h'))) {
+    process.stdout.write(helpFor(command!));
+    return 0;
+  }
   try {
     switch (command) {
       case undefined:
