@@ -3,11 +3,10 @@
  * database only (no key needed, no personal data shown: keys, states, receipt numbers, error codes).
  * `retry` makes entries due now; a running terminal picks them up within outbox.pollMs.
  */
-import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { createOutboxKey, loadOutboxKey } from '../si-client/outbox-crypto.js';
-import { countRows, listRows, openOutboxDb, retryRows, type OutboxCounts, type RowState } from '../si-client/outbox-db.js';
+import { countRows, listRows, openOutboxDb, outboxFileBytes, retryRows, type OutboxCounts, type RowState } from '../si-client/outbox-db.js';
 
 const USAGE = `Usage: lifecheck outbox status [--config FILE] [--json]
        lifecheck outbox list [--config FILE] [--state pending|failed|delivered] [--limit N] [--json]
@@ -48,7 +47,7 @@ function run(args: string[], out: NodeJS.WritableStream, now: number): number {
       try {
         const counts = countRows(db);
         const errors = db.prepare("SELECT last_error AS code, count(*) AS n FROM submissions WHERE state != 'delivered' AND last_error IS NOT NULL GROUP BY last_error").all() as Array<{ code: string; n: number }>;
-        const bytes = fileBytes(path);
+        const bytes = outboxFileBytes(path);
         if (values.json) {
           const ageOf = (at: number | null) => (at === null ? null : now - at);
           const advice = adviceFor(counts, errors, now, config.outbox.reportFailedAfterDays);
@@ -127,18 +126,6 @@ function adviceFor(counts: OutboxCounts, errors: Array<{ code: string; n: number
 function parseState(s: string): RowState {
   if (s === 'pending' || s === 'failed' || s === 'delivered') return s;
   throw new OutboxUsageError(`--state must be pending, failed or delivered (got '${s}')`);
-}
-
-function fileBytes(path: string): number {
-  let n = 0;
-  for (const suffix of ['', '-wal']) {
-    try {
-      n += statSync(path + suffix).size;
-    } catch {
-      // no WAL file right now
-    }
-  }
-  return n;
 }
 
 function iso(ms: number): string {

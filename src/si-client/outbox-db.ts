@@ -4,7 +4,7 @@
  * same transaction that records the SI's answer. Shared by the outbox and `lifecheck outbox`.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { ConfigError } from '../config/config.js';
 
 export type RowState = 'pending' | 'delivered' | 'failed';
@@ -154,6 +154,19 @@ export function retryRows(db: Database.Database, now: number, keys: string[] | '
   db.transaction(() => {
     for (const k of keys) n += stmt.run(now, k).changes;
   })();
+  return n;
+}
+
+/** Bytes the outbox takes on disk: the database file and its WAL. */
+export function outboxFileBytes(path: string): number {
+  let n = 0;
+  for (const suffix of ['', '-wal']) {
+    try {
+      n += statSync(path + suffix).size;
+    } catch {
+      // no WAL file right now
+    }
+  }
   return n;
 }
 
