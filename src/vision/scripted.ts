@@ -6,7 +6,7 @@
 import type { CameraPort } from '../drivers/camera/port.js';
 import type { PhotoStore } from '../terminal/photo-store.js';
 import { FrameTap } from './frame-photo.js';
-import type { VisionCommand, VisionEvent, VisionPort, VisionSession } from './port.js';
+import type { VisionEvent, VisionPort, VisionSession } from './port.js';
 
 /** A recorded judgement; for photos the ref is filled in from the newest frame. */
 export type ScriptedVisionInput =
@@ -15,8 +15,6 @@ export type ScriptedVisionInput =
 
 export class ScriptedVision implements VisionPort {
   private active: { emit: (e: VisionEvent) => void; tap: FrameTap } | null = null;
-  /** Commands the machine sent, for traces and tests to inspect. */
-  readonly commands: VisionCommand[] = [];
 
   constructor(
     private readonly camera: CameraPort,
@@ -28,7 +26,8 @@ export class ScriptedVision implements VisionPort {
     this.active = { emit, tap };
     this.camera.start().catch((e: Error) => emit({ type: 'vision.cameraError', reason: e.message }));
     return {
-      command: (command) => this.commands.push(command),
+      // The injected events stand for the judging: the machine's commands need no answer here.
+      command: () => {},
       stop: () => {
         tap.close();
         if (this.active?.tap === tap) this.active = null;

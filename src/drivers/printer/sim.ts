@@ -15,7 +15,6 @@ export type SimPrinterStatus = 'ok' | Exclude<PrinterProblem, 'timeout' | 'error
 export class SimPrinter implements PrinterPort {
   private current: SimPrinterStatus = 'ok';
   private readonly health = new Emitter<DeviceEvent>();
-  readonly printed: Receipt[] = [];
 
   constructor(private readonly clock: Clock) {}
 
@@ -38,7 +37,7 @@ export class SimPrinter implements PrinterPort {
     return this.health.on(listener);
   }
 
-  print(receipt: Receipt, signal: AbortSignal): Promise<void> {
+  print(_receipt: Receipt, signal: AbortSignal): Promise<void> {
     // Status is asked before printing, as the real driver does (DLE EOT).
     if (this.status === 'paper-out' || this.status === 'cover-open' || this.status === 'offline') {
       return Promise.reject(new PrinterError(this.status, `printer reports ${this.status}`));
@@ -46,10 +45,8 @@ export class SimPrinter implements PrinterPort {
     return new Promise((resolve, reject) => {
       // A jam never finishes: the machine's PRINT_TIMEOUT must cut in.
       if (this.status === 'jammed') return;
-      const timer = this.clock.setTimeout(() => {
-        this.printed.push(receipt);
-        resolve();
-      }, PRINT_MS);
+      // The receipt is in the terminal's outputs; nothing of it is kept here (a sim daemon runs for days).
+      const timer = this.clock.setTimeout(() => resolve(), PRINT_MS);
       signal.addEventListener('abort', () => {
         this.clock.clearTimeout(timer);
         reject(new PrinterError('timeout', 'print aborted'));

@@ -1,9 +1,8 @@
-/** Simulated speaker: remembers what was said, in order. */
+/** Simulated speaker: knows what it is saying now (prompts go to the outputs, not kept here). */
 import type { PromptId } from '../../audio/prompts.js';
 import type { SpeakerPort } from './port.js';
 
 export class SimSpeaker implements SpeakerPort {
-  readonly played: PromptId[] = [];
   playing: PromptId | null = null;
 
   async start(): Promise<void> {}
@@ -14,7 +13,6 @@ export class SimSpeaker implements SpeakerPort {
 
   play(prompt: PromptId): void {
     this.playing = prompt;
-    this.played.push(prompt);
   }
 
   silence(): void {
