@@ -368,12 +368,15 @@ export class SqliteOutbox implements Outbox {
    */
   private checkStorage(): void {
     try {
-      const waiting = this.sql.undelivered.get() as number;
-      if (waiting >= this.options.maxPending || this.fileRoomPages() < ROOM_FOR_ONE_PAGES) return this.setStorage('outbox-full');
+      // A full disk is judged without writing (a write there only fails again).
       const fs = statfsSync(dirname(this.db.name));
       if (fs.bavail * fs.bsize < this.options.minFreeBytes) return this.setStorage('disk-full');
+      // Then whether the file takes a write: deliveries wait on it (writeBroken), and they are what
+      // empties a full outbox, so the outbox's own limits are judged after it.
       if (this.storage !== null || this.writeBroken) this.sql.probe.run();
       this.writeBroken = false;
+      const waiting = this.sql.undelivered.get() as number;
+      if (waiting >= this.options.maxPending || !this.fileHasRoom()) return this.setStorage('outbox-full');
       this.setStorage(null);
     } catch (e) {
       this.writeBroken = true;
@@ -381,12 +384,13 @@ export class SqliteOutbox implements Outbox {
     }
   }
 
-  /** Pages the file may still grow by under outbox.maxBytes (SQLite's max_page_count), free pages included. */
-  private fileRoomPages(): number {
+  /** Whether the file may still grow by one submission under outbox.maxBytes (SQLite's max_page_count). */
+  private fileHasRoom(): boolean {
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const free = this.db.pragma('freelist_count', { simple: true }) as number;
     const max = this.db.pragma('max_page_count', { simple: true }) as number;
-    return max - pages + free;
+    // A tiny maxBytes (tests) must not read as always full.
+    return max - pages + free >= Math.min(ROOM_FOR_ONE_PAGES, Math.floor(max / 4));
   }
 
   private setStorage(problem: StorageProblem | null): void {

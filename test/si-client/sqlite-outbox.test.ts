@@ -134,6 +134,8 @@ t.test('storage full (the file at its size limit): refused cleanly, everything s
   const config = outboxConfig(ts, ts.dir, { maxBytes: 192 * 1024 });
   await ts.si.setFaults([{ kind: 'down' }]);
   const { outbox, advance, delivered } = openOutbox(config, realClockClient(ts));
+  const storage: string[] = [];
+  outbox.onStatus((e) => storage.push(e.type === 'device.ok' ? 'ok' : e.reason));
   const big = (i: number) => ({ ...extra(i), photo: Buffer.concat([jpeg(`BIG-${i}`), Buffer.alloc(30_000, i)]) });
   let refusal: unknown = null;
   let stored = 0;
@@ -150,10 +152,12 @@ t.test('storage full (the file at its size limit): refused cleanly, everything s
   t.match(refusal, { kind: 'storage', code: 'disk-full', message: /storage is full/ });
   t.ok(stored >= 3, `${stored} were stored before`);
   t.equal(rows(config.outbox.path).length, stored, 'the refused one left no trace, the others are intact');
+  t.same(storage, ['disk-full'], 'the storage is reported faulty at once (the terminal goes out of service)');
   await ts.si.setFaults([]);
   await advance(3 * 60_000);
   t.equal(delivered.length, stored, 'all stored ones delivered');
   t.equal(ts.store.submissions().length, stored);
+  t.equal(storage.at(-1), 'ok', 'and, delivered (their photos dropped), it takes submissions again');
   await outbox.close();
 });
 
