@@ -220,6 +220,12 @@ export class Terminal {
       op: 'submit',
       fields: { idNumber: maskIdNumber(submission.idNumber), actions: submission.liveness.actions, hasPhoto: photo !== undefined },
     });
+    if (!photo) {
+      // Never an empty submission left for the SI to refuse: the attempt fails here, honestly
+      // (「提交没有成功，请到服务窗口办理。」), and nothing is stored or sent.
+      this.options.logger.error('the photo of this attempt is no longer in memory: submission refused');
+      return Promise.reject(new SiError('storage', 'the photo of this attempt is gone', 'photo-missing', false));
+    }
     // The outbox owns delivery from here: leaving the screen does not cancel it. For a recording,
     // "queued" replays as an SI that failed at that moment; the SI's own answers as themselves.
     const at = clock.now();
@@ -227,7 +233,7 @@ export class Terminal {
     const submitted = outbox.submit({
       idNumber: submission.idNumber,
       name: submission.name,
-      photo: Buffer.from(photo ?? Buffer.alloc(0)),
+      photo: Buffer.from(photo),
       liveness: submission.liveness,
       terminalNumber: settings.terminalNumber,
       at: clock.now(),
