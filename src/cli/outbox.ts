@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { createOutboxKey, loadOutboxKey } from '../si-client/outbox-crypto.js';
-import { countRows, listRows, openOutboxDb, outboxFileBytes, retryRows, type OutboxCounts, type RowState } from '../si-client/outbox-db.js';
+import { countRows, failedTooLong, listRows, openOutboxDb, outboxFileBytes, retryRows, type OutboxCounts, type RowState } from '../si-client/outbox-db.js';
 
 const USAGE = `Usage: lifecheck outbox status [--config FILE] [--json]
        lifecheck outbox list [--config FILE] [--state pending|failed|delivered] [--limit N] [--json]
@@ -117,7 +117,7 @@ function adviceFor(counts: OutboxCounts, errors: Array<{ code: string; n: number
   if (errors.some((e) => e.code === 'tls')) {
     advice.push("the SI's TLS handshake fails: check the SI's CA (si.caFile), this terminal's certificate (si.certFile) and the clock (timedatectl); entries stay pending and go once it is mended");
   }
-  if (counts.oldestFailedAt !== null && now - counts.oldestFailedAt >= reportFailedAfterDays * 86_400_000) {
+  if (failedTooLong(counts.oldestFailedAt, now, reportFailedAfterDays)) {
     advice.push(`entries set aside for more than ${reportFailedAfterDays} days: see \`lifecheck outbox list --state failed\`, then retry them or take them to the SI by hand`);
   }
   return advice;

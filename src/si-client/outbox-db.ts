@@ -157,6 +157,11 @@ export function retryRows(db: Database.Database, now: number, keys: string[] | '
   return n;
 }
 
+/** Whether the oldest entry set aside has waited `days` or more: then it is reported (log, STATUS=, outbox status). */
+export function failedTooLong(oldestFailedAt: number | null, now: number, days: number): boolean {
+  return oldestFailedAt !== null && now - oldestFailedAt >= days * 86_400_000;
+}
+
 /** Bytes the outbox takes on disk: the database file and its WAL. */
 export function outboxFileBytes(path: string): number {
   let n = 0;

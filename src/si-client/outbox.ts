@@ -39,6 +39,34 @@ export type StorageProblem =
   | 'read-only'
   | 'store-failed';
 
+/**
+ * The storage's health as the device `storage`, for both outboxes: a listener hears the current
+ * fault at once (if any), then every change; repeats are not sent.
+ */
+export class StorageStatus {
+  private problem: StorageProblem | null = null;
+  private readonly listeners = new Set<(event: DeviceEvent) => void>();
+
+  get current(): StorageProblem | null {
+    return this.problem;
+  }
+
+  on(listener: (event: DeviceEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (this.problem) listener({ type: 'device.fault', device: 'storage', reason: this.problem });
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Returns whether it changed. */
+  set(problem: StorageProblem | null): boolean {
+    if (problem === this.problem) return false;
+    this.problem = problem;
+    const event: DeviceEvent = problem ? { type: 'device.fault', device: 'storage', reason: problem } : { type: 'device.ok', device: 'storage' };
+    for (const l of this.listeners) l(event);
+    return true;
+  }
+}
+
 /** A problem with the link to the SI that only a maintainer can fix (resending will not). */
 export interface SiLinkProblem {
   /** 'tls': the TLS handshake fails (the SI's certificate, ours, or this terminal's clock). */
@@ -108,8 +136,7 @@ export class MemoryOutbox implements Outbox {
   private readonly entries: Entry[] = [];
   private seq = 0;
   private stopped = false;
-  private storage: StorageProblem | null = null;
-  private readonly statusListeners = new Set<(event: DeviceEvent) => void>();
+  private readonly storage = new StorageStatus();
 
   constructor(
     private readonly si: SiPort,
@@ -144,17 +171,12 @@ export class MemoryOutbox implements Outbox {
   }
 
   onStatus(listener: (event: DeviceEvent) => void): () => void {
-    this.statusListeners.add(listener);
-    if (this.storage) listener({ type: 'device.fault', device: 'storage', reason: this.storage });
-    return () => this.statusListeners.delete(listener);
+    return this.storage.on(listener);
   }
 
   /** Traces and tests: the storage as the durable outbox would report it (null: it takes submissions). */
   setStorage(problem: StorageProblem | null): void {
-    if (problem === this.storage) return;
-    this.storage = problem;
-    const event: DeviceEvent = problem ? { type: 'device.fault', device: 'storage', reason: problem } : { type: 'device.ok', device: 'storage' };
-    for (const l of this.statusListeners) l(event);
+    this.storage.set(problem);
   }
 
   pendingSince(idNumber: string): number | null {

@@ -19,9 +19,9 @@ import type { Logger } from '../log/logger.js';
 import { backoffDelay } from './backoff.js';
 import { isRefusal } from './errors.js';
 import type { OutboxCipher } from './outbox-crypto.js';
-import { countRows, isDiskFull } from './outbox-db.js';
+import { countRows, failedTooLong, isDiskFull } from './outbox-db.js';
 import type { DeviceEvent } from '../machine/types.js';
-import { answerWithin, type Outbox, type OutboxOptions, type OutboxStats, type SiLinkProblem, type StorageProblem } from './outbox.js';
+import { answerWithin, StorageStatus, type Outbox, type OutboxOptions, type OutboxStats, type SiLinkProblem, type StorageProblem } from './outbox.js';
 import { SiError, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 
 export interface SqliteOutboxOptions extends OutboxOptions {
@@ -58,10 +58,9 @@ export class SqliteOutbox implements Outbox {
   private closing: Promise<void> | null = null;
   private idleWaiters: Array<() => void> = [];
   private link: SiLinkProblem | null = null;
-  private storage: StorageProblem | null = null;
+  private readonly storage = new StorageStatus();
   /** A write to the file failed and none has worked since: deliveries wait for the next poll. */
   private writeBroken = false;
-  private readonly statusListeners = new Set<(event: DeviceEvent) => void>();
   /** When entries set aside too long were last reported (once a day is enough for a log line). */
   private failedReportedAt = -Infinity;
   private readonly sql;
@@ -102,9 +101,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   onStatus(listener: (event: DeviceEvent) => void): () => void {
-    this.statusListeners.add(listener);
-    if (this.storage) listener({ type: 'device.fault', device: 'storage', reason: this.storage });
-    return () => this.statusListeners.delete(listener);
+    return this.storage.on(listener);
   }
 
   siLink(): SiLinkProblem | null {
@@ -373,7 +370,7 @@ export class SqliteOutbox implements Outbox {
       if (fs.bavail * fs.bsize < this.options.minFreeBytes) return this.setStorage('disk-full');
       // Then whether the file takes a write: deliveries wait on it (writeBroken), and they are what
       // empties a full outbox, so the outbox's own limits are judged after it.
-      if (this.storage !== null || this.writeBroken) this.sql.probe.run();
+      if (this.storage.current !== null || this.writeBroken) this.sql.probe.run();
       this.writeBroken = false;
       const waiting = this.sql.undelivered.get() as number;
       if (waiting >= this.options.maxPending || !this.fileHasRoom()) return this.setStorage('outbox-full');
@@ -394,12 +391,9 @@ export class SqliteOutbox implements Outbox {
   }
 
   private setStorage(problem: StorageProblem | null): void {
-    if (problem === this.storage) return;
-    this.storage = problem;
+    if (!this.storage.set(problem)) return;
     if (problem) this.logger.error({ device: 'storage', reason: problem }, 'outbox storage cannot take submissions: out of service until it can');
     else this.logger.info({ device: 'storage' }, 'outbox storage takes submissions again');
-    const event: DeviceEvent = problem ? { type: 'device.fault', device: 'storage', reason: problem } : { type: 'device.ok', device: 'storage' };
-    for (const l of this.statusListeners) l(event);
   }
 
   /** Entries set aside are never dropped: one kept too long is said once a day until someone acts. */
@@ -407,10 +401,10 @@ export class SqliteOutbox implements Outbox {
     const now = this.clock.now();
     if (now - this.failedReportedAt < DAY_MS) return;
     const { failed, oldestFailedAt } = this.stats();
-    if (oldestFailedAt === null || now - oldestFailedAt < this.options.reportFailedAfterDays * DAY_MS) return;
+    if (!failedTooLong(oldestFailedAt, now, this.options.reportFailedAfterDays)) return;
     this.failedReportedAt = now;
     this.logger.error(
-      { failed, oldestDays: Math.floor((now - oldestFailedAt) / DAY_MS) },
+      { failed, oldestDays: Math.floor((now - oldestFailedAt!) / DAY_MS) },
       'outbox entries set aside for days: a maintainer must look at them (lifecheck outbox list --state failed)',
     );
   }
