@@ -267,8 +267,9 @@ export class TerminalMetrics implements TerminalObserver {
     return { devices, outbox, siTls: parts.outbox.siLink()?.problem === 'tls', now: parts.clock.now() };
   }
 
+  /** For durations (sessions, captures, SI calls): the terminal's monotonic time, which an NTP step does not move. */
   private now(): number {
-    return this.parts?.clock.now() ?? Date.now();
+    return this.parts?.clock.monotonic() ?? performance.now();
   }
 
   /** The SI port with each call timed on the terminal's clock, by operation and result. */

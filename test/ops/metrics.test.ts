@@ -108,7 +108,7 @@ t.test('SI calls are timed on the terminal clock by operation and result', async
   const due = testPerson('due').identity.idNumber;
   const run = async (call: Promise<unknown>) => {
     const done = call.then(() => 'ok', (e: Error) => e.name);
-    await advanceTo(clock, clock.now() + 1000);
+    await advanceTo(clock, clock.monotonic() + 1000);
     return done;
   };
   t.equal(await run(timed.lookupPerson(due, signal)), 'ok');
@@ -116,7 +116,10 @@ t.test('SI calls are timed on the terminal clock by operation and result', async
   t.equal(await run(timed.lookupPerson(due, signal)), 'SiError');
   si.script('history', { fail: 'timeout' });
   t.equal(await run(timed.history(due, signal)), 'SiError');
-  t.equal(await run(timed.resolveToken('ESSC-7Q2M-DUE', signal)), 'ok');
+  // NTP steps the wall clock back an hour while this call is on the wire: its duration stays 400 ms.
+  const stepped = timed.resolveToken('ESSC-7Q2M-DUE', signal);
+  clock.stepWall(-3_600_000);
+  t.equal(await run(stepped), 'ok');
   const aborted = new AbortController();
   si.script('submit', { hang: true });
   const submit = timed.submit({ idempotencyKey: 'k', idNumber: due, name: 'x', photo: Buffer.alloc(1), liveness: { actions: [], failures: 0, restarts: 0, photoQuality: 1 }, terminalNumber: '0', at: 0 }, aborted.signal);
@@ -128,6 +131,7 @@ t.test('SI calls are timed on the terminal clock by operation and result', async
   t.ok(lines.includes('lifecheck_si_request_duration_seconds_count{op="lookup",result="server"} 1'));
   t.ok(lines.includes('lifecheck_si_request_duration_seconds_count{op="history",result="timeout"} 1'));
   t.ok(lines.includes('lifecheck_si_request_duration_seconds_count{op="resolve_token",result="ok"} 1'));
+  t.ok(lines.includes('lifecheck_si_request_duration_seconds_sum{op="resolve_token",result="ok"} 0.4'), 'a step of the wall clock does not change a duration');
   t.ok(lines.includes('lifecheck_si_request_duration_seconds_count{op="submit",result="timeout"} 1'), 'abandoned by the caller');
 });
 
