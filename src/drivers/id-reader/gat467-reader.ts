@@ -179,7 +179,7 @@ export class Gat467Reader implements IdReaderPort {
   }
 
   private async readCard(): Promise<void> {
-    const started = this.options.clock.now();
+    const started = this.options.clock.monotonic();
     const select = await this.ask('selectCard', this.options.answerTimeoutMs);
     if (select.kind !== 'response' || select.response.sw3 !== SW3.ok) return this.readFailed(`select: ${describe(select)}`);
     const read = await this.ask('readBase', this.options.readTimeoutMs);
@@ -193,7 +193,7 @@ export class Gat467Reader implements IdReaderPort {
       const reason: ReadErrorReason = decoded.kind === 'foreign-permanent' || decoded.kind === 'unknown' ? 'unsupported-card' : 'unreadable';
       return this.readError(reason, decoded.reason, decoded.kind);
     }
-    const ms = this.options.clock.now() - started;
+    const ms = this.options.clock.monotonic() - started;
     this.options.logger.info({ kind: decoded.card.kind, ms }, 'ID card read');
     this.reads.emit({ outcome: 'card', card: decoded.card, identity: decoded.identity, photo: Buffer.from(parts.photo), ms });
     this.events.emit({ type: 'identify.idCard', identity: { ...decoded.identity, source: 'id-card' }, at: this.options.clock.now() });

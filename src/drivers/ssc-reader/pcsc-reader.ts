@@ -199,7 +199,7 @@ export class PcscSscReader implements SscReaderPort {
 
   private async read(state: ReaderState): Promise<void> {
     const { reader } = state;
-    const started = this.options.clock.now();
+    const started = this.options.clock.monotonic();
     let protocol: number;
     try {
       protocol = await new Promise<number>((resolve, reject) =>
@@ -216,7 +216,7 @@ export class PcscSscReader implements SscReaderPort {
       this.readError(reader.name, result.reason, result.detail);
       return;
     }
-    const ms = this.options.clock.now() - started;
+    const ms = this.options.clock.monotonic() - started;
     this.options.logger.info({ reader: reader.name, ms, apdus: result.apdus }, 'social security card read');
     this.reads.emit({ outcome: 'card', reader: reader.name, holder: result.holder, ms, apdus: result.apdus });
     this.events.emit({ type: 'identify.ssc', identity: { ...result.holder.identity, source: 'ssc' }, at: this.options.clock.now() });
