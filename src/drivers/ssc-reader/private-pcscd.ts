@@ -7,7 +7,7 @@
  * can run side by side.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -22,7 +22,22 @@ function pcscdBinary(): string {
   return 'pcscd';
 }
 
-/** A TCP port P with P+1 free too (vpcd listens on both); the OS picks P. */
+/** The kernel's ephemeral port range: where listen(0) and outgoing connections' source ports come from. */
+function ephemeralRange(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return { low, high };
+  } catch {
+    // not Linux, or no /proc: the usual default
+  }
+  return { low: 32_768, high: 60_999 };
+}
+
+/**
+ * A TCP port P with P+1 free too (vpcd listens on both), taken from below the ephemeral range: the
+ * pair is reused when pcscd restarts, and while it is down any outgoing connection of another test
+ * could otherwise get P as its source port, and pcscd could not listen there again.
+ */
 async function freePortPair(): Promise<number> {
   const listen = (port: number) =>
     new Promise<import('node:net').Server | null>((resolve) => {
@@ -30,11 +45,13 @@ async function freePortPair(): Promise<number> {
       s.once('error', () => resolve(null));
       s.listen(port, '127.0.0.1', () => resolve(s));
     });
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const first = await listen(0);
+  const top = ephemeralRange().low - 2;
+  const bottom = Math.max(1_024, top - 10_000);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = bottom + Math.floor(Math.random() * (top - bottom));
+    const first = await listen(port);
     if (!first) continue;
-    const port = (first.address() as import('node:net').AddressInfo).port;
-    const second = port < 65535 ? await listen(port + 1) : null;
+    const second = await listen(port + 1);
     await new Promise((r) => first.close(r));
     if (second) {
       await new Promise((r) => second.close(r));
