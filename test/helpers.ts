@@ -31,6 +31,13 @@ export async function until(check: () => boolean, ms: number, what: string): Pro
  * returned function writes, e.g. "yes\n"), since this machine has no systemd to ask.
  */
 export function fakeTimedatectl(t: Test, script = 'cat ANSWER', answer = 'yes\n'): (answer: string) => void {
+  const fake = installFakeTimedatectl(script, answer);
+  t.teardown(fake.remove);
+  return fake.answer;
+}
+
+/** fakeTimedatectl without a tap test (benches): `remove` restores PATH. */
+export function installFakeTimedatectl(script = 'cat ANSWER', answer = 'yes\n'): { answer: (answer: string) => void; remove: () => void } {
   // Its own folder: t.testdir() is the test's one folder, which the test may be using already.
   const dir = mkdtempSync(join(tmpdir(), 'lc-timedatectl-'));
   const answerFile = join(dir, 'answer');
@@ -40,11 +47,13 @@ export function fakeTimedatectl(t: Test, script = 'cat ANSWER', answer = 'yes\n'
   writeFileSync(answerFile, answer);
   const path = process.env.PATH;
   process.env.PATH = `${dir}:${path}`;
-  t.teardown(() => {
-    process.env.PATH = path;
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return (next) => writeFileSync(answerFile, next);
+  return {
+    answer: (next) => writeFileSync(answerFile, next),
+    remove: () => {
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Polls an async condition every 100 ms until it gives a value (errors count as not yet); fails after `ms`. */

@@ -94,7 +94,7 @@ export interface OpenCvCameraOptions {
   random?: () => number;
   /** Drop device frames that waited in the queue after a stall (default true). */
   dropStale?: boolean;
-  /** While watched and not streaming, a device's node is looked for this often (default 2 s; 0: never). */
+  /** While watched and not streaming, a device's node is looked for this often (default 0.5 s; 0: never). */
   presencePollMs?: number;
 }
 
@@ -103,7 +103,9 @@ export const OPENCV_CAMERA_DEFAULTS = {
   /** Frame rate of a video file that states none. */
   fileFps: 25,
   dropStale: true,
-  presencePollMs: 2_000,
+  // A stat of the node: cheap enough to look twice a second, so a replugged camera is back well
+  // within the 2 s a replug is allowed (docs/hardware.md).
+  presencePollMs: 500,
 } as const;
 
 /** What an image folder (a camera replay, a `lifecheck vision` clip) may hold: what OpenCV reads. */

@@ -31,6 +31,13 @@ export interface UsblpPrinterOptions {
 
 type Health = 'ok' | PrinterProblem;
 
+/**
+ * While the printer is down (unplugged, out of paper, cover open) it is asked this often instead of
+ * every pollMs: the hall staff who plug it back or load paper see the terminal take receipts again
+ * within the 2 s a replug is allowed (docs/hardware.md). Asking a missing node costs one failed open.
+ */
+export const DOWN_POLL_MS = 1_000;
+
 export class UsblpPrinter implements PrinterPort {
   private readonly health = new Emitter<DeviceEvent>();
   private current: Health = 'ok';
@@ -168,7 +175,7 @@ export class UsblpPrinter implements PrinterPort {
     if (!this.running || (pollMs <= 0 && ms > 0)) return;
     this.pollTimer = clock.setTimeout(() => {
       this.pollTimer = null;
-      void this.checkHealth().finally(() => this.schedulePoll(pollMs));
+      void this.checkHealth().finally(() => this.schedulePoll(this.current === 'ok' ? pollMs : Math.min(pollMs, DOWN_POLL_MS)));
     }, ms);
   }
 }

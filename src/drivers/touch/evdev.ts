@@ -148,7 +148,7 @@ export interface EvdevTouchOptions {
   size: Size;
   clock: Clock;
   logger: Logger;
-  /** How long to wait before reopening a device that went away (USB replug). */
+  /** How long to wait before reopening a device that went away (USB replug; default 0.5 s: a failed open is cheap, and the panel must be back within the 2 s a replug is allowed). */
   reopenMs?: number;
 }
 
@@ -241,6 +241,6 @@ export class EvdevTouch implements TouchPort {
     this.reopenTimer = this.options.clock.setTimeout(() => {
       this.reopenTimer = null;
       if (!this.stopped) void this.open();
-    }, this.options.reopenMs ?? 2_000);
+    }, this.options.reopenMs ?? 500);
   }
 }
