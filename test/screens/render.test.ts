@@ -39,12 +39,55 @@ function decodeGray(png: Buffer): Uint8Array {
   return toGray(ctx.getImageData(0, 0, img.width, img.height).data);
 }
 
-/** Share of gray pixels differing by more than `tolerance`. */
-function differingGray(a: Uint8Array, b: Uint8Array, tolerance = 40): number {
-  if (a.length !== b.length) return 1;
+/** A gray level difference beyond this is a changed pixel, not antialiasing. */
+const TOLERANCE = 40;
+/** Goldens are judged in blocks of this many pixels square (at half size: 16 px of the real screen). */
+const BLOCK = 8;
+/** Changed pixels allowed in any one block: a changed digit (25+ at half size) must fail, a stray edge pixel not. */
+const BLOCK_BUDGET = 4;
+/** Changed pixels allowed over the whole screen. */
+const SHARE_BUDGET = 0.002;
+
+interface GoldenDiff {
+  /** Share of pixels changed beyond TOLERANCE. */
+  share: number;
+  /** Most changed pixels in one BLOCK x BLOCK block, and where it is (golden pixels). */
+  worstBlock: number;
+  at: { x: number; y: number } | null;
+}
+
+/**
+ * How a render differs from its golden. A whole-screen share alone lets a changed digit through
+ * (one digit of the masked ID number is 0.02% of the screen), so changes are also counted per block:
+ * any small region that changed is a failure, wherever it is.
+ */
+function goldenDiff(a: Uint8Array, b: Uint8Array, width: number): GoldenDiff {
+  if (a.length !== b.length) return { share: 1, worstBlock: Infinity, at: null };
+  const blocksPerRow = Math.ceil(width / BLOCK);
+  const blocks = new Map<number, number>();
   let n = 0;
-  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > tolerance) n++;
-  return n / a.length;
+  for (let i = 0; i < a.length; i++) {
+    if (Math.abs(a[i]! - b[i]!) <= TOLERANCE) continue;
+    n++;
+    const key = Math.floor(i / width / BLOCK) * blocksPerRow + Math.floor((i % width) / BLOCK);
+    blocks.set(key, (blocks.get(key) ?? 0) + 1);
+  }
+  let worstBlock = 0;
+  let at: GoldenDiff['at'] = null;
+  for (const [key, count] of blocks) {
+    if (count <= worstBlock) continue;
+    worstBlock = count;
+    at = { x: (key % blocksPerRow) * BLOCK, y: Math.floor(key / blocksPerRow) * BLOCK };
+  }
+  return { share: n / a.length, worstBlock, at };
+}
+
+function matchesGolden(d: GoldenDiff): boolean {
+  return d.share <= SHARE_BUDGET && d.worstBlock <= BLOCK_BUDGET;
+}
+
+function describe(d: GoldenDiff): string {
+  return `${(d.share * 100).toFixed(3)}% of pixels differ, at most ${d.worstBlock} in one ${BLOCK}x${BLOCK} block${d.at ? ` (at ${d.at.x},${d.at.y} of the half-size golden)` : ''}`;
 }
 
 /** One golden per screen (its plain fixture), plus the rare-name confirm screen. */
@@ -89,7 +132,7 @@ t.test('a missing font file is a clear error naming it', async (t) => {
   t.throws(() => registerFonts({ regular: '/nonexistent/font.ttc', bold: '/nonexistent/b.ttc', fallback: '/nonexistent/f.ttf' }), /font file for 'regular' not found: \/nonexistent\/font\.ttc/);
 });
 
-t.test('golden images of every screen at 1280x800 and 1080x1920 (half size, gray)', async (t) => {
+t.test('golden images of every screen at 1280x800 and 1080x1920 (half size, gray, judged per block)', async (t) => {
   const assets = { photo: samplePhoto(), qrSvg: await qrSvg('https://example.invalid/lifecheck/mobile') };
   for (const size of [
     { width: 1280, height: 800 },
@@ -104,9 +147,32 @@ t.test('golden images of every screen at 1280x800 and 1080x1920 (half size, gray
         writeFileSync(file, small.png);
         continue;
       }
-      const share = differingGray(small.gray, decodeGray(readFileSync(file)));
-      t.ok(share <= 0.002, `${name} ${size.width}x${size.height}: ${(share * 100).toFixed(3)}% of pixels differ`);
+      const d = goldenDiff(small.gray, decodeGray(readFileSync(file)), Math.round(size.width * SCALE));
+      t.ok(matchesGolden(d), `${name} ${size.width}x${size.height}: ${describe(d)}`);
     }
+  }
+});
+
+t.test('the golden comparison fails a changed digit of the masked ID number or of the countdown', async (t) => {
+  const assets = { photo: samplePhoto(), qrSvg: await qrSvg('https://example.invalid/lifecheck/mobile') };
+  for (const size of [
+    { width: 1280, height: 800 },
+    { width: 1080, height: 1920 },
+  ]) {
+    const renderer = new ScreenRenderer(size);
+    const width = Math.round(size.width * SCALE);
+    const golden = (name: string) => decodeGray(readFileSync(join(GOLDEN, `${name}-${size.width}x${size.height}.png`)));
+    const confirm = fixtureView('confirm');
+    const idNumber = String(confirm.fields.idNumber);
+    const changed = { ...confirm, fields: { ...confirm.fields, idNumber: idNumber.slice(0, -1) + (idNumber.endsWith('8') ? '3' : '8') } };
+    const digit = goldenDiff(shrink(renderer.png(changed, assets)).gray, golden('confirm'), width);
+    t.notOk(matchesGolden(digit), `${size.width}x${size.height}: last ID digit changed: ${describe(digit)}`);
+    const countdown = goldenDiff(shrink(renderer.png(fixtureView('service', 298), assets)).gray, golden('service'), width);
+    t.notOk(matchesGolden(countdown), `${size.width}x${size.height}: countdown 298 for 299: ${describe(countdown)}`);
+    const fortySeven = goldenDiff(shrink(renderer.png(fixtureView('service', 47), assets)).gray, shrink(renderer.png(fixtureView('service', 42), assets)).gray, width);
+    t.notOk(matchesGolden(fortySeven), `${size.width}x${size.height}: countdown 47 for 42: ${describe(fortySeven)}`);
+    const same = goldenDiff(shrink(renderer.png(fixtureView('service'), assets)).gray, golden('service'), width);
+    t.ok(matchesGolden(same), 'and the unchanged screen still matches');
   }
 });
 
