@@ -4,6 +4,10 @@ import t from 'tap';
 import { COMMANDS } from '../../src/cli/main.js';
 import { BIN } from '../helpers.js';
 
+// About 50 s on a 2-core CI machine with the other test job running; the suite's 60 s
+// (.taprc) is for hangs, so this file asks for 180 s.
+t.setTimeout(180_000);
+
 for (const command of COMMANDS) {
   t.test(`lifecheck ${command} --help`, async (t) => {
     for (const flag of ['--help', '-h']) {

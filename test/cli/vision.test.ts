@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { BIN } from '../helpers.js';
 import { FACES, MODEL_CACHE } from '../vision/engine-fixture.js';
 
+// About 32 s on a 2-core CI machine with the other test job running; the suite's 60 s
+// (.taprc) is for hangs, so this file asks for 120 s.
+t.setTimeout(120_000);
+
 function lifecheck(args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, LIFECHECK_VISION_MODEL_CACHE: MODEL_CACHE }, timeout: 300_000 });
 }

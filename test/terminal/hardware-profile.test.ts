@@ -37,6 +37,10 @@ import { startTestSi } from '../si-dev/helpers.js';
 import { fakeTimedatectl } from '../helpers.js';
 import { MODEL_CACHE, testEngine } from '../vision/engine-fixture.js';
 
+// About 19 s on a 2-core CI machine with the other test job running; the suite's 60 s
+// (.taprc) is for hangs, so this file asks for 120 s.
+t.setTimeout(120_000);
+
 const W = 1280;
 const H = 800;
 /** The panel's raw range, as its evdev driver reports it. */

@@ -11,6 +11,10 @@ import { testEngine, face } from './engine-fixture.js';
 import { actionScript, neutralScript, spoofScript, liveFrames, spoofFrames, prepareSource, pipelineDetector, type Script } from '../../src/vision/synth/index.js';
 import type { Mat } from '../../src/vision/cv.js';
 
+// About 23 s on a 2-core CI machine with the other test job running; the suite's 60 s
+// (.taprc) is for hangs, so this file asks for 120 s.
+t.setTimeout(120_000);
+
 const engine = testEngine();
 const cv = engine.cv;
 // The astronaut: her synthesised turns read closest to the truth (bench/vision reports both portraits;
