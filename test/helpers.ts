@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { createLogger, type Logger } from '../src/log/logger.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const TRACE_DIR = join(ROOT, 'test', 'traces');
@@ -100,4 +101,17 @@ export async function freePorts(n: number): Promise<number[]> {
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** A real pino logger writing into an array, to check what was logged (and that it was once). */
+export function memoryLogger(level = 'info'): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = createLogger(level, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
+  return { logger, lines };
 }

@@ -6,8 +6,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../../src/log/logger.js';
-import { createLogger } from '../../src/log/logger.js';
 import type { Wav } from '../../src/audio/wav.js';
 
 export interface AlsaTestHome {
@@ -85,17 +83,4 @@ export function segmentIs(segment: PlayedSegment, wav: Wav): boolean {
 /** Names each segment by the sound it is exactly; '?' when none matches. */
 export function identify(segments: PlayedSegment[], sounds: Map<string, Wav>): string[] {
   return segments.map((s) => [...sounds].find(([, wav]) => segmentIs(s, wav))?.[0] ?? '?');
-}
-
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-/** A real pino logger writing into an array, to check what was logged (and that it was once). */
-export function memoryLogger(level = 'info'): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = createLogger(level, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
-  return { logger, lines };
 }

@@ -8,7 +8,7 @@ import { PromptSounds, type PromptSoundsOptions } from '../../src/audio/prompt-s
 import { EspeakTts, TtsError, type SpeechSynthesizer } from '../../src/audio/tts.js';
 import { durationMs, parseWav } from '../../src/audio/wav.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { memoryLogger } from './alsa-capture.js';
+import { memoryLogger } from '../helpers.js';
 
 /** The real espeak-ng, counting its runs. */
 class CountingTts implements SpeechSynthesizer {

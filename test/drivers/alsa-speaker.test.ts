@@ -15,7 +15,8 @@ import { EspeakTts } from '../../src/audio/tts.js';
 import { scaleVolume, type Wav } from '../../src/audio/wav.js';
 import { AlsaSpeaker, type SpeakerEvent } from '../../src/drivers/speaker/alsa.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
-import { alsaTestHome, identify, memoryLogger, splitCapture, type AlsaTestHome } from '../audio/alsa-capture.js';
+import { memoryLogger } from '../helpers.js';
+import { alsaTestHome, identify, splitCapture, type AlsaTestHome } from '../audio/alsa-capture.js';
 
 function setup(t: Test, opts: { volume?: number; device?: 'capture' | 'fifo' | string; logger?: Logger; aplay?: string } = {}) {
   const dir = t.testdir();

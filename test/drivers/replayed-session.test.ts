@@ -21,8 +21,8 @@ import { AlsaSpeaker } from '../../src/drivers/speaker/alsa.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { compareOutputs } from '../../src/trace/compare.js';
 import { loadTrace, replay } from '../../src/trace/replay.js';
-import { ROOT, TRACE_DIR } from '../helpers.js';
-import { alsaTestHome, identify, memoryLogger, splitCapture } from '../audio/alsa-capture.js';
+import { ROOT, TRACE_DIR, memoryLogger } from '../helpers.js';
+import { alsaTestHome, identify, splitCapture } from '../audio/alsa-capture.js';
 import { samePicture } from './pictures.js';
 import { FifoDevice } from './printer-devices.js';
 

@@ -6,8 +6,7 @@ import t, { type Test } from 'tap';
 import { advanceTo, settle, SimClock } from '../../src/clock/clock.js';
 import type { DeviceEvent } from '../../src/machine/types.js';
 import { readTimedatectl, TimedatectlSync } from '../../src/drivers/time-sync/timedatectl.js';
-import { memoryLogger } from '../audio/alsa-capture.js';
-import { fakeTimedatectl } from '../helpers.js';
+import { fakeTimedatectl, memoryLogger } from '../helpers.js';
 
 const NOW = Date.parse('2026-12-04T09:00:00Z');
 const FLOOR = Date.parse('2026-12-01T00:00:00Z');

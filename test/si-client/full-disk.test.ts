@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { DeviceEvent } from '../../src/machine/types.js';
 import { SiError } from '../../src/si-client/port.js';
-import { memoryLogger } from '../audio/alsa-capture.js';
+import { memoryLogger } from '../helpers.js';
 import { startTestSi } from '../si-dev/helpers.js';
 import { openOutbox, outboxConfig, realClockClient, verification } from './outbox-harness.js';
 

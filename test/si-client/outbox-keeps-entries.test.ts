@@ -11,8 +11,7 @@ import { RealClock, SimClock, type Clock } from '../../src/clock/clock.js';
 import { openSqliteOutbox } from '../../src/si-client/from-config.js';
 import type { DeliveredEntry } from '../../src/si-client/sqlite-outbox.js';
 import type { FaultInput } from '../../src/si-dev/faults.js';
-import { memoryLogger } from '../audio/alsa-capture.js';
-import { until } from '../helpers.js';
+import { until, memoryLogger } from '../helpers.js';
 import { SI_NOW, startTestSi, type TestSi } from '../si-dev/helpers.js';
 import { openOutbox, outboxConfig, realClockClient, verification } from './outbox-harness.js';
 

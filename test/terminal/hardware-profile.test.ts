@@ -31,10 +31,10 @@ import { createOutboxKey } from '../../src/si-client/outbox-crypto.js';
 import { testPerson } from '../../src/si-client/test-persons.js';
 import { createHardwareTerminal } from '../../src/terminal/hardware-profile.js';
 import type { Output } from '../../src/terminal/outputs.js';
-import { alsaTestHome, identify, memoryLogger, splitCapture } from '../audio/alsa-capture.js';
+import { alsaTestHome, identify, splitCapture } from '../audio/alsa-capture.js';
 import { FifoDevice } from '../drivers/printer-devices.js';
 import { startTestSi } from '../si-dev/helpers.js';
-import { fakeTimedatectl } from '../helpers.js';
+import { fakeTimedatectl, memoryLogger } from '../helpers.js';
 import { MODEL_CACHE, testEngine } from '../vision/engine-fixture.js';
 
 // About 19 s on a 2-core CI machine with the other test job running; the suite's 60 s

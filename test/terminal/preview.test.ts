@@ -7,7 +7,7 @@ import { SimCamera } from '../../src/drivers/camera/sim.js';
 import type { Frame } from '../../src/drivers/camera/port.js';
 import { fixtureView } from '../../src/screens/fixtures.js';
 import { showPreview } from '../../src/terminal/hardware-profile.js';
-import { memoryLogger } from '../audio/alsa-capture.js';
+import { memoryLogger } from '../helpers.js';
 import { fakeFb } from '../drivers/display/fake-fb.js';
 
 const bgr = (at: number, bytes = 64 * 48 * 3): Frame => ({ format: 'bgr', at, width: 64, height: 48, data: Buffer.alloc(bytes, 90) });

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { VisionEngine } from '../../src/vision/engine.js';
 import { engineFor } from '../../src/cli/vision.js';
 import { createSimTerminal } from '../../src/terminal/sim-profile.js';
-import { memoryLogger } from '../audio/alsa-capture.js';
+import { memoryLogger } from '../helpers.js';
 import { TINY_MODEL, writeDlibModel } from './dlib-writer.js';
 
 const tiny = TINY_MODEL;

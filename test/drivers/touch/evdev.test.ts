@@ -25,7 +25,7 @@ import {
   type AxisCalibration,
 } from '../../../src/drivers/touch/evdev.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { memoryLogger } from '../../audio/alsa-capture.js';
+import { memoryLogger } from '../../helpers.js';
 
 const SIZE = { width: 1280, height: 800 };
 const CAL: AxisCalibration = { minX: 0, maxX: 4095, minY: 0, maxY: 4095, swapXY: false, invertX: false, invertY: false };
