@@ -13,6 +13,7 @@ import type { Identity } from '../domain/identity.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { httpStatusError, toSiError } from './errors.js';
+import { identityOfPerson } from './person.js';
 import { SiError, type Eligibility, type HistoryRecord, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 import {
   describeIssues,
@@ -24,7 +25,6 @@ import {
   ResolveTokenAnswer,
   SubmitAnswer,
   SubmitRequestBody,
-  type PersonT,
 } from './schema.js';
 
 export interface TlsMaterial {
@@ -95,12 +95,12 @@ export class HttpsSi implements SiPort {
   /** Look-up by social security card number (EF05); the terminal's flow uses the ID number. */
   async lookupByCardNumber(sscCardNumber: string, signal: AbortSignal): Promise<{ identity: Identity | null; eligibility: Eligibility }> {
     const answer = await this.call('lookupByCard', Paths.lookup, { sscCardNumber }, LookupAnswer, signal, this.options.readAttempts);
-    return { identity: answer.person ? toIdentity(answer.person, 'ssc') : null, eligibility: answer.eligibility };
+    return { identity: answer.person ? identityOfPerson(answer.person, 'ssc') : null, eligibility: answer.eligibility };
   }
 
   async resolveToken(token: string, signal: AbortSignal): Promise<Identity | null> {
     const answer = await this.call('resolveToken', Paths.resolveToken, { token }, ResolveTokenAnswer, signal, this.options.readAttempts);
-    return answer.person ? toIdentity(answer.person, 'barcode') : null;
+    return answer.person ? identityOfPerson(answer.person, 'barcode') : null;
   }
 
   async history(idNumber: string, signal: AbortSignal): Promise<HistoryRecord[]> {
@@ -196,17 +196,3 @@ function photoType(photo: Buffer): 'image/jpeg' | 'image/png' {
   return photo.subarray(0, 8).equals(PNG_SIGNATURE) ? 'image/png' : 'image/jpeg';
 }
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function toIdentity(p: PersonT, source: 'ssc' | 'barcode'): Identity {
-  return {
-    source,
-    name: p.name,
-    gender: p.gender,
-    idNumber: p.idNumber,
-    ...(p.birthDate ? { birthDate: p.birthDate } : {}),
-    ...(p.nation ? { nation: p.nation } : {}),
-    ...(p.validFrom ? { validFrom: p.validFrom } : {}),
-    ...(p.validTo ? { validTo: p.validTo } : {}),
-    ...(source === 'ssc' && p.sscCardNumber ? { cardNumber: p.sscCardNumber } : {}),
-  };
-}

@@ -11,6 +11,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { localDate } from '../clock/clock.js';
 import { makeIdNumber } from '../domain/id-number.js';
 import type { SubmitRequestBodyT, SubmitAnswerT, LookupAnswerT, PersonT, HistoryRecordT } from '../si-client/schema.js';
+import { personOfIdentity } from '../si-client/person.js';
 import { TEST_PERSONS } from '../si-client/test-persons.js';
 import { cycleFor, inCycle } from './cycle.js';
 
@@ -94,16 +95,7 @@ function seedFromTestPersons(): SeedPerson[] {
     const e = p.eligibility;
     const status = e.status === 'not-retiree' ? 'not-retiree' : e.status === 'refer-to-counter' ? 'refer-to-counter' : 'retiree';
     return {
-      person: {
-        name: p.identity.name,
-        gender: p.identity.gender,
-        idNumber: p.identity.idNumber,
-        ...(p.identity.birthDate ? { birthDate: p.identity.birthDate } : {}),
-        ...(p.identity.nation ? { nation: p.identity.nation } : {}),
-        ...(p.identity.validFrom ? { validFrom: p.identity.validFrom } : {}),
-        ...(p.identity.validTo ? { validTo: p.identity.validTo } : {}),
-        ...(p.sscCardNumber ? { sscCardNumber: p.sscCardNumber } : {}),
-      },
+      person: personOfIdentity(p.identity, p.sscCardNumber),
       known: p.known,
       status,
       ...(e.status === 'refer-to-counter' ? { reason: e.reason } : {}),
