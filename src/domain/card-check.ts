@@ -1,6 +1,6 @@
 /**
- * Every check a read card can fail, as a list: the terminal refuses a card on bad-id-number or
- * expired (src/machine), the `lifecheck devices read-*` commands show all of them to a maintainer.
+ * Every check a read card can fail, as a list: the terminal refuses a card on the ones `refusal`
+ * names (src/machine), the `lifecheck devices read-*` commands show all of them to a maintainer.
  */
 import { checkIdNumber, isExpired, type IdNumberProblem } from './id-number.js';
 import type { Identity } from './identity.js';
@@ -22,4 +22,18 @@ export function cardProblems(identity: Pick<Identity, 'idNumber' | 'gender' | 'b
   if (isExpired(identity.validTo, today)) problems.push('expired');
   if (identity.validFrom !== undefined && identity.validFrom > today) problems.push('not-yet-valid');
   return problems;
+}
+
+/** ID number problems: the card's number cannot be this person's (GB 11643). A record, so a new kind must be listed. */
+const ID_NUMBER_PROBLEMS: Record<IdNumberProblem, true> = { 'bad-format': true, 'bad-check-digit': true, 'bad-birth-date': true, 'birth-date-mismatch': true };
+
+/**
+ * What the terminal refuses a card for, of its problems: a number that cannot be right, then an
+ * expired card. A gender that disagrees with the number or a validity that starts tomorrow is a
+ * maintainer's matter (a reader's clock or a damaged read), not a reason to turn a retiree away.
+ */
+export function refusal(problems: readonly CardProblem[]): 'bad-id-number' | 'expired' | null {
+  if (problems.some((p) => p in ID_NUMBER_PROBLEMS)) return 'bad-id-number';
+  if (problems.includes('expired')) return 'expired';
+  return null;
 }

@@ -9,7 +9,8 @@
  */
 import { and, assign, emit, enqueueActions, fromCallback, fromPromise, not, or, raise, sendTo, setup, stateIn } from 'xstate';
 import type { Identity } from '../domain/identity.js';
-import { checkIdNumber, isExpired } from '../domain/id-number.js';
+import { cardProblems, refusal } from '../domain/card-check.js';
+import { checkIdNumber } from '../domain/id-number.js';
 import { localDate } from '../clock/clock.js';
 import type { PromptId } from '../audio/prompts.js';
 import type { Eligibility, HistoryRecord, Submission, SubmitOutcome } from '../si-client/port.js';
@@ -63,11 +64,9 @@ function allDevicesOk(): Record<DeviceId, DeviceHealth> {
   return Object.fromEntries(DEVICE_IDS.map((d) => [d, { ok: true }])) as Record<DeviceId, DeviceHealth>;
 }
 
-/** Why a card read cannot be used, judged before the confirm screen (GB 11643 and expiry). */
+/** Why a card read cannot be used, judged before the confirm screen: the card checks' refusal (src/domain/card-check.ts). */
 export function cardProblem(identity: Identity, at: number, utcOffsetMinutes: number): IdentifyProblem | null {
-  if (checkIdNumber(identity.idNumber, identity.birthDate).length > 0) return 'bad-id-number';
-  if (isExpired(identity.validTo, localDate(at, utcOffsetMinutes))) return 'expired';
-  return null;
+  return refusal(cardProblems(identity, localDate(at, utcOffsetMinutes)));
 }
 
 /**

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { cardProblems } from '../../src/domain/card-check.js';
+import { cardProblems, refusal } from '../../src/domain/card-check.js';
 import { makeIdNumber } from '../../src/domain/id-number.js';
 
 const female = makeIdNumber('440604', '19480315', 22); // sequence 022: even, a woman
@@ -23,4 +23,12 @@ t.test('each problem on its own', async (t) => {
 
 t.test('problems add up', async (t) => {
   t.same(cardProblems({ ...base, gender: 'male', validTo: '2020-01-01', birthDate: '1950-01-01' }, today), ['birth-date-mismatch', 'gender-mismatch', 'expired']);
+});
+
+t.test('refusal: what the terminal turns a card away for, of all its problems', async (t) => {
+  t.equal(refusal([]), null);
+  for (const p of ['bad-format', 'bad-check-digit', 'bad-birth-date', 'birth-date-mismatch'] as const) t.equal(refusal([p]), 'bad-id-number', p);
+  t.equal(refusal(['expired']), 'expired');
+  t.equal(refusal(['expired', 'bad-check-digit']), 'bad-id-number', 'a wrong number first: the expiry of a misread card means nothing');
+  t.equal(refusal(['gender-mismatch', 'not-yet-valid']), null, 'a maintainer’s matter, not a reason to turn a retiree away');
 });
