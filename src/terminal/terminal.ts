@@ -312,10 +312,9 @@ export class Terminal {
     });
     this.unsubscribe.push(() => sub.unsubscribe());
 
+    // Device faults are logged once, by the driver that saw them (with the detail only it knows).
     const send = (event: MachineEvent) => {
       this.record(event);
-      if (event.type === 'device.fault') logger.warn({ device: event.device, reason: event.reason }, 'device fault');
-      if (event.type === 'device.ok') logger.info({ device: event.device }, 'device back');
       actor.send(event);
     };
     this.unsubscribe.push(ports.idReader.onEvent(send), ports.sscReader.onEvent(send), ports.barcode.onEvent(send));

@@ -220,10 +220,10 @@ export class Gat467Reader implements IdReaderPort {
     if (next.ok === this.health.ok && (next.ok || (!this.health.ok && this.health.reason === next.reason))) return;
     this.health = next;
     if (next.ok) {
-      this.options.logger.info({ port: this.options.port }, 'ID card reader back');
+      this.options.logger.info({ device: 'idReader', port: this.options.port }, 'ID card reader back');
       this.events.emit({ type: 'device.ok', device: 'idReader' });
     } else {
-      this.options.logger.warn({ port: this.options.port, reason: next.reason, detail }, 'ID card reader fault');
+      this.options.logger.warn({ device: 'idReader', port: this.options.port, reason: next.reason, detail }, 'ID card reader fault');
       this.events.emit({ type: 'device.fault', device: 'idReader', reason: next.reason });
     }
   }

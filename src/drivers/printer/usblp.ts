@@ -167,6 +167,8 @@ export class UsblpPrinter implements PrinterPort {
   private setHealth(health: Health): void {
     if (health === this.current) return;
     this.current = health;
+    if (health === 'ok') this.options.logger.info({ device: 'printer' }, 'printer back');
+    else this.options.logger.warn({ device: 'printer', reason: health }, 'printer fault');
     this.health.emit(health === 'ok' ? { type: 'device.ok', device: 'printer' } : { type: 'device.fault', device: 'printer', reason: health });
   }
 

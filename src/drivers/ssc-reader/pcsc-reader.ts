@@ -245,10 +245,10 @@ export class PcscSscReader implements SscReaderPort {
     if (next.ok === this.health.ok && (next.ok || (!this.health.ok && this.health.reason === next.reason))) return;
     this.health = next;
     if (next.ok) {
-      this.options.logger.info('social security card reader back');
+      this.options.logger.info({ device: 'sscReader' }, 'social security card reader back');
       this.events.emit({ type: 'device.ok', device: 'sscReader' });
     } else {
-      this.options.logger.warn({ reason: next.reason, detail }, 'social security card reader fault');
+      this.options.logger.warn({ device: 'sscReader', reason: next.reason, detail }, 'social security card reader fault');
       this.events.emit({ type: 'device.fault', device: 'sscReader', reason: next.reason });
     }
   }
