@@ -21,6 +21,7 @@ import { siDevCommand } from './si-dev.js';
 import { loadTrace, replay, withExpectations } from '../trace/replay.js';
 import { CoverageRecorder, describeCoverage } from '../trace/coverage.js';
 import { terminalMachine } from '../machine/machine.js';
+import { OperationalError } from '../lib/errors.js';
 
 const HELP = `lifecheck — retiree proof-of-life terminal (离退休人员生存验证)
 
@@ -74,6 +75,20 @@ class UsageError extends Error {}
 /** The commands `lifecheck` has; each answers `--help` with its own part of HELP. */
 export const COMMANDS = ['run', 'repl', 'replay', 'config', 'screenshot', 'receipt', 'outbox', 'si-dev', 'devices', 'vision'] as const;
 
+/** What each command's exit code means (besides 2: a usage error, and 78: the configuration must change). */
+export const EXIT_CODES: Record<(typeof COMMANDS)[number], string> = {
+  run: '0 stopped (SIGTERM, Ctrl-C); 1 a device it cannot start without is missing, or a fatal error',
+  repl: '0 every command answered ok; 1 a command failed, or no terminal at the socket',
+  replay: '0 every trace matched; 1 a trace did not match (the first difference is printed)',
+  config: '0 valid (printed)',
+  screenshot: '0 written',
+  receipt: '0 written',
+  outbox: '0 done (status, list and retry also when entries are failing: read them)',
+  'si-dev': '0 served until stopped, or done; 1 it could not start',
+  devices: '0 read or found; 1 nothing read within the wait, the device is missing, or the read failed',
+  vision: '0 analysed, or every action of check passed; 1 an action of check failed',
+};
+
 /** HELP's lines about one command: its usage lines and their explanations (one source for both). */
 export function helpFor(command: string): string {
   const lines: string[] = [];
@@ -84,7 +99,8 @@ export function helpFor(command: string): string {
     else if (!line.startsWith('    ')) inside = false;
     if (inside) lines.push(line);
   }
-  return `Usage:\n${lines.join('\n')}\n`;
+  const exit = EXIT_CODES[command as (typeof COMMANDS)[number]];
+  return `Usage:\n${lines.join('\n')}\n\nExit codes: ${exit}; 2 a usage error; 78 the configuration must change (the message names the key).\n`;
 }
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
@@ -246,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lifecheck: ${e.message}\n\n${HELP}`);
       return 2;
     }
-    if (e instanceof TraceError) {
+    if (e instanceof TraceError || e instanceof OperationalError) {
       process.stderr.write(`lifecheck: ${e.message}\n`);
       return 1;
     }

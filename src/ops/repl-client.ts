@@ -9,6 +9,7 @@ import repl from 'node:repl';
 import { BUTTON_IDS } from '../machine/types.js';
 import { TEST_PERSONS } from '../si-client/test-persons.js';
 import { COMMANDS } from './commands.js';
+import { OperationalError } from '../lib/errors.js';
 
 type Reply = { id: number; ok: boolean; result?: unknown; error?: string };
 
@@ -39,7 +40,7 @@ export class ReplConnection {
             : e.code === 'ENOENT' || e.code === 'ECONNREFUSED'
               ? 'no terminal is running there'
               : e.message;
-        reject(new Error(`cannot attach to ${path}: ${why}`));
+        reject(new OperationalError(`cannot attach to ${path}: ${why}`));
       });
     });
   }

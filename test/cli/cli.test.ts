@@ -66,3 +66,10 @@ t.test("make start's demo: the capture steps judged by the real pipeline on the 
   t.notMatch(r.stdout, /cameraProblem/);
   t.match(r.stdout, /demo finished: one whole session/);
 });
+
+t.test('repl with no terminal at the socket: one clear line, exit 1, no stack', async (t) => {
+  const r = spawnSync(process.execPath, [BIN, 'repl', '--socket', join(t.testdir(), 'none.sock')], { encoding: 'utf8', input: 'state\n', timeout: 30_000 });
+  t.equal(r.status, 1);
+  t.match(r.stderr, /^lifecheck: cannot attach to .*none\.sock: no terminal is running there\n$/);
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});

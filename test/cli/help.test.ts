@@ -16,6 +16,7 @@ for (const command of COMMANDS) {
       t.equal(r.status, 0, `${flag}: exit 0 (${r.stderr.trim()})`);
       t.match(r.stdout, new RegExp(`^Usage:\\n {2}lifecheck ${command}\\b`), `${flag}: its own usage`);
       t.notMatch(r.stdout, new RegExp(`^ {2}lifecheck (?!${command}\\b)`, 'm'), `${flag}: and no other command's`);
+      t.match(r.stdout, /\nExit codes: 0 .*; 2 a usage error; 78 the configuration must change/, `${flag}: what its exit codes mean`);
     }
   });
 }
