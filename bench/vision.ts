@@ -79,8 +79,8 @@ const ours = stats(total);
 rows.push(['lifecheck: frame (BGR) → faces, pose, ratios, judge', `${ms(ours.median)} median`, `${ms(ours.p95)} p95 (target ≤ 10 ms)`]);
 const dec = stats(withDecode);
 rows.push(['lifecheck: the same from the camera\'s MJPEG (JPEG decode included)', `${ms(dec.median)} median`, `${ms(dec.p95)} p95`]);
-if (detectFrames.length) rows.push(['  frames that also run the detector (every 5th)', `${ms(stats(detectFrames).median)} median`, `${ms(stats(detectFrames).p95)} p95`]);
-rows.push(['  frames that only follow the face', `${ms(stats(trackFrames).median)} median`, `${ms(stats(trackFrames).p95)} p95`]);
+if (detectFrames.length) rows.push([`  frames that also run the detector (every 5th: ${detectFrames.length})`, `${ms(stats(detectFrames).median)} median`, `${ms(stats(detectFrames).p95)} p95`]);
+rows.push([`  frames that only follow the face (${trackFrames.length})`, `${ms(stats(trackFrames).median)} median`, `${ms(stats(trackFrames).p95)} p95`]);
 for (const [k, v] of Object.entries(stage)) rows.push([`  stage: ${k}`, `${ms(stats(v).median)} median`, '']);
 const oursRss = process.memoryUsage().rss / 2 ** 20;
 rows.push(['lifecheck: RSS of this process (node + OpenCV + model)', `${oursRss.toFixed(0)} MB`, '']);
@@ -96,7 +96,10 @@ if (process.env.BENCH_PEER !== '0') {
     rows.push(['peer @vladmandic/human 3.3.6 (tfjs WASM, SIMD, 1 thread): detector + mesh', `${ms(p.median)} median`, `${ms(p.p95)} p95`]);
     rows.push(['peer: model load / first frame', ms(peer.loadMs), ms(peer.warmupMs)]);
     rows.push(['peer: RSS of its process', `${peer.rssMB.toFixed(0)} MB`, `${peer.faces}/${clip.length} frames with a face`]);
-    rows.push(['ratio peer / lifecheck (median per frame)', `${(p.median / ours.median).toFixed(1)}x`, '']);
+    // Like for like: the peer runs its detector and mesh on every frame, so it is set against our
+    // frames that also run the detector; our mixed median (4 frames in 5 only follow) flatters us.
+    if (detectFrames.length) rows.push(['ratio peer / lifecheck, detect frames (both detect + fit landmarks)', `${(p.median / stats(detectFrames).median).toFixed(1)}x`, 'median / median']);
+    rows.push(['ratio peer / lifecheck, all frames (ours: 4 in 5 only follow)', `${(p.median / ours.median).toFixed(1)}x`, 'not like for like']);
   } catch (e) {
     rows.push(['peer', `failed: ${(e as Error).message.split('\n')[0]}`, '']);
   }
