@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time machine set-up for lifecheck on Debian 12: system packages the build, the tests and the
-# simulator need. Idempotent: installs only what is missing, and does nothing when all is there.
+# sim profile (`make start`) need. Idempotent: installs only what is missing, and does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,6 +1,7 @@
 /**
- * `lifecheck` command line. Subcommands: run, replay, config. Exit codes: 0 ok, 1 failure (e.g. a
- * trace mismatch), 2 usage error, 78 configuration error (systemd does not restart on it).
+ * `lifecheck` command line. Subcommands: run, repl, replay, config, screenshot, receipt, outbox,
+ * si-dev, devices, vision (README, "Command line"). Exit codes: 0 ok, 1 failure (e.g. a trace
+ * mismatch), 2 usage error, 78 configuration error (systemd does not restart on it).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';

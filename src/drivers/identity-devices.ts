@@ -4,7 +4,7 @@
  *   sim      the simulated twin (traces, most tests);
  *   emulator the real driver against our emulator (socat pty / private pcscd + vpcd / FIFO);
  *   device   the real driver on the configured device.
- * createIdentityTwins serves the sim profile (whose demo, REPL and simulator put cards in);
+ * createIdentityTwins serves the sim profile (whose traces, `make start` demo and REPL put cards in);
  * createIdentityDrivers serves a profile with real devices only.
  */
 import type { Clock } from '../clock/clock.js';

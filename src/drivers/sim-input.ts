@@ -1,6 +1,6 @@
 /**
- * Base of the simulated input devices: the trace replayer, the demo and the browser simulator push
- * inputs into them; they emit exactly the events the real driver would. Inputs while stopped or
+ * Base of the simulated input devices: the trace replayer, the demo (`make start`) and the debug
+ * REPL's `inject` push inputs into them; they emit exactly the events the real driver would. Inputs while stopped or
  * unplugged are dropped, as a real unplugged device would drop them.
  */
 import type { DeviceId, DeviceEvent } from '../machine/types.js';

@@ -16,7 +16,7 @@ export const Delays = {
   PRINT_TIMEOUT: 20_000,
   /** Time to find one face in front of the camera before the attempt counts as failed. Elderly users need time to sit down and find the camera. */
   FACE_WAIT: 30_000,
-  /** Budget for each liveness action (PRODUCT.md: default 8 s). */
+  /** Budget for each liveness action (the product brief's default: 8 s). */
   ACTION_BUDGET: 8_000,
   /** Budget to hold still for the automatic photo after the last action. */
   CAPTURE_BUDGET: 10_000,

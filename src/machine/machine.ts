@@ -1,7 +1,8 @@
 /**
- * The terminal: the whole flow of PRODUCT.md as one XState machine. Pure — no I/O, no clock reads:
- * devices, vision, SI and printer are actors provided by the composition root (src/terminal), time
- * comes from the actor's clock, randomness from a seeded state in context.
+ * The terminal: the whole flow (docs/product.md tells it screen by screen) as one XState machine.
+ * Pure — no I/O, no clock reads: devices, vision, SI and printer are actors provided by the
+ * composition root (src/terminal), time comes from the actor's clock, randomness from a seeded
+ * state in context.
  *
  * Layout: `home`, then `session` with three parallel regions — `flow` (the screens), `overlay`
  * (help / 操作说明 / QR on top of any screen) and `countdown` (剩余N秒, restarting on every screen).

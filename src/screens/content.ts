@@ -1,6 +1,7 @@
 /**
- * What each screen says, in the seed's own words where the seed has them (「」 strings of
- * PRODUCT.md, verbatim), in short plain sentences elsewhere. Pure: a ScreenView in, texts out.
+ * What each screen says, in the seed's own words where the seed has them (the product brief's
+ * 「」 strings, verbatim), in short plain sentences elsewhere; docs/product.md quotes them all.
+ * Pure: a ScreenView in, texts out.
  */
 import { PROMPTS } from '../audio/prompts.js';
 import { PROBLEM_PROMPTS } from '../machine/machine.js';

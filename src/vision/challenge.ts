@@ -10,7 +10,7 @@ import type { FrameObservation } from './observation.js';
 import type { Action } from './port.js';
 
 export interface ChallengeOptions {
-  /** Time to do one action after it is asked (the terminal's ACTION_BUDGET; PRODUCT.md: 8 s). */
+  /** Time to do one action after it is asked (the terminal's ACTION_BUDGET, 8 s). */
   budgetMs: number;
   /** Tries per action before the challenge fails. */
   tries: number;

@@ -1,4 +1,4 @@
-/** The screen. It draws a ScreenView; the framebuffer renderer and the simulator both implement it. */
+/** The screen. It draws a ScreenView; the framebuffer display and the simulated twin (sim.ts) both implement it. */
 import type { ScreenView } from '../../screens/view.js';
 import type { Lifecycle } from '../emitter.js';
 

@@ -1,4 +1,4 @@
-/** Simulated ID card reader: cards are "tapped" by the replayer, demo or simulator. */
+/** Simulated ID card reader: cards are "tapped" by the trace replayer, the demo or the REPL's `inject card`. */
 import type { Clock } from '../../clock/clock.js';
 import type { Identity } from '../../domain/identity.js';
 import type { ReadErrorReason } from '../../machine/types.js';
