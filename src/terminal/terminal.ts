@@ -19,6 +19,7 @@ import type { Logger } from '../log/logger.js';
 import type { DelayName } from '../machine/delays.js';
 import { terminalMachine, type PersonLookup, type TerminalMachine } from '../machine/machine.js';
 import type { ButtonId, MachineEvent, ReceiptRequest, TerminalSettings } from '../machine/types.js';
+import type { PromptId } from '../audio/prompts.js';
 import { hitTest } from '../screens/layout.js';
 import { ViewTracker, type ScreenView } from '../screens/view.js';
 import type { Outbox } from '../si-client/outbox.js';
@@ -287,8 +288,12 @@ export class Terminal {
     terminals.set(actor.system, this);
     const out = (o: Output) => this.out(o);
 
+    // Prompts asked for in the machine step being taken now (cleared once the step is shown): a
+    // session that ends in the same step as its last words (「操作超时，已返回首页。」) keeps them.
+    let spokenThisStep: PromptId[] = [];
     actor.on('speak', (e) => {
       out({ kind: 'prompt', id: e.prompt });
+      spokenThisStep.push(e.prompt);
       ports.speaker.play(e.prompt);
     });
     actor.on('session.started', () => out({ kind: 'session', event: 'started' }));
@@ -298,6 +303,7 @@ export class Terminal {
       this.options.photos.clear();
       this.stopCountdown();
       ports.speaker.silence();
+      for (const prompt of spokenThisStep) ports.speaker.play(prompt);
       logger.info({ reason: e.reason }, 'session ended');
       out({ kind: 'session', event: 'ended', reason: e.reason });
     });
@@ -307,7 +313,10 @@ export class Terminal {
       if (id) this.ledger.record(id, localDate(clock.now(), this.options.settings.utcOffsetMinutes));
     });
     const sub = actor.subscribe({
-      next: (snapshot) => this.show(snapshot),
+      next: (snapshot) => {
+        spokenThisStep = [];
+        this.show(snapshot);
+      },
       error: (err) => logger.error({ err }, 'terminal machine stopped on an error'),
     });
     this.unsubscribe.push(() => sub.unsubscribe());

@@ -44,3 +44,26 @@ t.test('at 0 the terminal says so and goes home; the next second nothing ticks',
   t.equal(s.clock.pending(), 0, 'no timer left running on home');
   await s.terminal.stop();
 });
+
+t.test('the timeout sentence is said, not cut by the session it ends (silence takes only what came before)', async (t) => {
+  const s = await simTerminal({ session: { countdownSeconds: 20, countdownWarnAt: 5 } });
+  s.devices.touch.press('start');
+  await s.at(15_000);
+  t.equal(s.devices.speaker.playing, 'countdown.warning');
+  await s.at(20_000);
+  t.equal(s.view().screen, 'home');
+  t.equal(s.devices.speaker.playing, 'session.timeout', '「操作超时，已返回首页。」 is what the speaker is saying');
+  await s.terminal.stop();
+});
+
+t.test('going home by the button silences what was being said', async (t) => {
+  const s = await simTerminal();
+  s.devices.touch.press('start');
+  await s.at(1_000);
+  t.equal(s.devices.speaker.playing, 'identify.tap_card');
+  s.devices.touch.press('home');
+  await s.at(2_000);
+  t.equal(s.view().screen, 'home');
+  t.equal(s.devices.speaker.playing, null, 'nothing of the ended session goes on');
+  await s.terminal.stop();
+});
