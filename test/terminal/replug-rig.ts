@@ -53,6 +53,14 @@ export interface ReplugCycle {
   /** What the person sees while it is out, and once it is back. */
   screenWhileOut: string;
   screenAfter: string;
+  /** The home screen's own account, while out and after: whether it serves, and what it names as down. */
+  homeWhileOut: HomeState | null;
+  homeAfter: HomeState | null;
+}
+
+export interface HomeState {
+  canServe: boolean;
+  faults: string[];
 }
 
 interface Health {
@@ -162,6 +170,13 @@ export class ReplugRig {
     for (const device of REPLUG_DEVICES) await this.waitHealth(device, true, 10_000);
   }
 
+  /** The home screen's fields now; null on any other screen. */
+  get home(): HomeState | null {
+    const v = this.hw?.terminal.view;
+    if (!v || v.screen !== 'home') return null;
+    return { canServe: v.fields.canServe !== false, faults: Array.isArray(v.fields.faults) ? v.fields.faults.map(String) : [] };
+  }
+
   /** What the person sees now, in short: the screen, and on home whether it serves and what it says is down. */
   get screen(): string {
     const v = this.hw?.terminal.view;
@@ -181,10 +196,11 @@ export class ReplugRig {
     // Left out a while, as a person fumbling with a cable would: the driver keeps looking meanwhile.
     await new Promise((r) => setTimeout(r, options.outMs ?? 300));
     const screenWhileOut = this.screen;
+    const homeWhileOut = this.home;
     await this.plugIn(device);
     const back = performance.now();
     const ok = await this.waitHealth(device, true, timeoutMs);
-    return { device, detectMs: fault - unplugged, recoverMs: ok - back, screenWhileOut, screenAfter: this.screen };
+    return { device, detectMs: fault - unplugged, recoverMs: ok - back, screenWhileOut, screenAfter: this.screen, homeWhileOut, homeAfter: this.home };
   }
 
   /** Resolves with the time the machine last took `device` to `ok`, once it has. */
