@@ -38,7 +38,7 @@ export interface PersonLookup {
   eligibility: Eligibility;
   /** A verification of this person already waits in this terminal's outbox (queued offline) since this date. */
   queuedOn: string | null;
-  /** Capture attempts this person already used today (kept by the terminal, not the SI). */
+  /** Capture attempts this person used today by the terminal's ledger, this session's included (kept by the terminal, not the SI). */
   attemptsToday: number;
 }
 
@@ -551,7 +551,9 @@ export const terminalMachine = setup({
                         ...context.session,
                         eligibility: event.output.eligibility,
                         queuedOn: event.output.queuedOn,
-                        attemptsToday: event.output.attemptsToday,
+                        // The day's ledger already holds this session's attempts (a person may go
+                        // back to confirm and in again): attemptsToday is the day's before them.
+                        attemptsToday: Math.max(0, event.output.attemptsToday - context.session.captureAttempts),
                       }),
                     }),
                   },

@@ -166,6 +166,7 @@ export interface Session {
   eligibility: Eligibility | null;
   /** Date (YYYY-MM-DD) a verification of this person waits in this terminal's outbox, if one does. */
   queuedOn: string | null;
+  /** Capture attempts this person used today before this session (the limit adds captureAttempts). */
   attemptsToday: number;
   history: HistoryRecord[] | null;
   /** ID number of the person this session's counts belong to (dropped with the session). */
