@@ -87,7 +87,10 @@ export function screenText(view: ScreenView): ScreenText {
       return t('市民之窗', lines);
     }
     case 'identify':
-      if (view.mode === 'barcode') return t('请扫描电子社保卡二维码', [{ text: '请将手机上的二维码对准下方扫描口。' }]);
+      if (view.mode === 'barcode') {
+        if (f.barcode === false) return t('扫码器暂停使用', [{ text: '请点击「上一步」，刷身份证或插入社保卡。' }]);
+        return t('请扫描电子社保卡二维码', [{ text: '请将手机上的二维码对准下方扫描口。' }]);
+      }
       return t('请刷二代身份证', [
         { text: f.idReader === false ? '身份证读卡器暂停使用。' : '请将身份证平放在下方感应区。' },
         { text: f.sscReader === false ? '社保卡读卡器暂停使用。' : '也可以插入社会保障卡。' },

@@ -117,7 +117,8 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
     }
     case 'identify':
       return {
-        buttons: [button('instructions'), button('scanBarcode', mode !== 'barcode')],
+        // A scanner that is out cannot be offered: the card readers are the way in meanwhile.
+        buttons: [button('instructions'), button('scanBarcode', mode !== 'barcode' && ctx.devices.barcode.ok)],
         fields: {
           idReader: ctx.devices.idReader.ok,
           sscReader: ctx.devices.sscReader.ok,
