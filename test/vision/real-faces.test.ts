@@ -16,7 +16,7 @@
  * A variant where the pipeline does not find exactly one face counts as a miss.
  */
 import t from 'tap';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testEngine, FACES } from './engine-fixture.js';
 import type { Mat } from '../../src/vision/cv.js';
@@ -80,8 +80,10 @@ interface Measured {
 
 const measured: Measured[] = [];
 
-t.test('the set: at least 20 real photos', async (t) => {
+t.test('the set: at least 20 real photos, each with its source and licence in the README', async (t) => {
   t.ok(PHOTOS.length >= 20, `${PHOTOS.length} photos`);
+  const readme = readFileSync(join(REAL, 'README.md'), 'utf8');
+  for (const path of PHOTOS) t.match(readme, `| ${path.startsWith(REAL) ? '' : '../../../assets/faces/'}${nameOf(path)} |`, `${nameOf(path)} is in the README`);
 });
 
 t.test('each photo alone: exactly one face', async (t) => {
