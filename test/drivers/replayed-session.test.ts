@@ -24,7 +24,7 @@ import { loadTrace, replay } from '../../src/trace/replay.js';
 import { ROOT, TRACE_DIR, memoryLogger } from '../helpers.js';
 import { alsaTestHome, identify, splitCapture } from '../audio/alsa-capture.js';
 import { samePicture } from './pictures.js';
-import { FifoDevice } from './printer-devices.js';
+import { FifoDevice } from './printer/devices.js';
 
 const VOLUME = 80;
 

@@ -32,7 +32,7 @@ import { testPerson } from '../../src/si-client/test-persons.js';
 import { createHardwareTerminal } from '../../src/terminal/hardware-profile.js';
 import type { Output } from '../../src/terminal/outputs.js';
 import { alsaTestHome, identify, splitCapture } from '../audio/alsa-capture.js';
-import { FifoDevice } from '../drivers/printer-devices.js';
+import { FifoDevice } from '../drivers/printer/devices.js';
 import { startTestSi } from '../si-dev/helpers.js';
 import { fakeTimedatectl, memoryLogger } from '../helpers.js';
 import { MODEL_CACHE, testEngine } from '../vision/engine-fixture.js';

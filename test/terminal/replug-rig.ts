@@ -27,7 +27,7 @@ import { createOutboxKey } from '../../src/si-client/outbox-crypto.js';
 import { ensureDevCerts } from '../../src/si-dev/certs.js';
 import { createHardwareTerminal, type HardwareTerminal } from '../../src/terminal/hardware-profile.js';
 import { alsaTestHome } from '../audio/alsa-capture.js';
-import { FifoDevice } from '../drivers/printer-devices.js';
+import { FifoDevice } from '../drivers/printer/devices.js';
 import { installFakeTimedatectl } from '../helpers.js';
 
 /** The devices a maintainer can pull out of a terminal (the display and the sound card are soldered in). */

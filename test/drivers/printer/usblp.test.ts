@@ -5,15 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { advanceTo, RealClock, SimClock, type Clock } from '../../src/clock/clock.js';
-import { renderEscPos } from '../../src/drivers/printer/escpos.js';
-import { RECEIPT_FIXTURES } from '../../src/drivers/printer/fixtures.js';
-import { PrinterError } from '../../src/drivers/printer/port.js';
-import { UsblpPrinter, type UsblpPrinterOptions } from '../../src/drivers/printer/usblp.js';
-import { silentLogger } from '../../src/log/logger.js';
-import type { DeviceEvent } from '../../src/machine/types.js';
-import { ROOT } from '../helpers.js';
-import { COVER_OPEN, FifoDevice, OFFLINE, PAPER_OUT, PRINTER_READY, PtyPrinter } from './printer-devices.js';
+import { advanceTo, RealClock, SimClock, type Clock } from '../../../src/clock/clock.js';
+import { renderEscPos } from '../../../src/drivers/printer/escpos.js';
+import { RECEIPT_FIXTURES } from '../../../src/drivers/printer/fixtures.js';
+import { PrinterError } from '../../../src/drivers/printer/port.js';
+import { UsblpPrinter, type UsblpPrinterOptions } from '../../../src/drivers/printer/usblp.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import type { DeviceEvent } from '../../../src/machine/types.js';
+import { ROOT } from '../../helpers.js';
+import { COVER_OPEN, FifoDevice, OFFLINE, PAPER_OUT, PRINTER_READY, PtyPrinter } from './devices.js';
 
 const receipt = RECEIPT_FIXTURES.accepted();
 const never = () => new AbortController().signal;

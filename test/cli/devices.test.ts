@@ -14,8 +14,8 @@ import { SscApplet } from '../../src/drivers/ssc-reader/ssc-applet.js';
 import { VirtualCard } from '../../src/drivers/ssc-reader/vpcd-card.js';
 import { testPerson } from '../../src/si-client/test-persons.js';
 import { BIN } from '../helpers.js';
-import { sscCardOf } from './ssc-reader/cards.js';
-import { tempDir } from './temp-dir.js';
+import { sscCardOf } from '../drivers/ssc-reader/cards.js';
+import { tempDir } from '../drivers/temp-dir.js';
 
 // About 51 s on a 2-core CI machine with the other test job running; the suite's 60 s
 // (.taprc) is for hangs, so this file asks for 180 s.

@@ -8,13 +8,13 @@ import jsQRModule from 'jsqr';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { nativeQr, renderEscPos } from '../../src/drivers/printer/escpos.js';
-import { RECEIPT_FIXTURES, type ReceiptFixtureName } from '../../src/drivers/printer/fixtures.js';
-import { renderReceiptPng, renderReceiptSvg } from '../../src/drivers/printer/picture.js';
-import type { Receipt } from '../../src/drivers/printer/port.js';
-import { testPerson } from '../../src/si-client/test-persons.js';
-import { ROOT } from '../helpers.js';
-import { pixels, samePicture } from './pictures.js';
+import { nativeQr, renderEscPos } from '../../../src/drivers/printer/escpos.js';
+import { RECEIPT_FIXTURES, type ReceiptFixtureName } from '../../../src/drivers/printer/fixtures.js';
+import { renderReceiptPng, renderReceiptSvg } from '../../../src/drivers/printer/picture.js';
+import type { Receipt } from '../../../src/drivers/printer/port.js';
+import { testPerson } from '../../../src/si-client/test-persons.js';
+import { ROOT } from '../../helpers.js';
+import { pixels, samePicture } from '../pictures.js';
 
 // jsqr is CommonJS: Node hands the function itself as the default export; its types say module.default.
 const jsQR = jsQRModule as unknown as typeof jsQRModule.default;

@@ -3,10 +3,10 @@
  * "yes"/"no"), the date floor, and a machine without timedatectl at all.
  */
 import t, { type Test } from 'tap';
-import { advanceTo, settle, SimClock } from '../../src/clock/clock.js';
-import type { DeviceEvent } from '../../src/machine/types.js';
-import { readTimedatectl, TimedatectlSync } from '../../src/drivers/time-sync/timedatectl.js';
-import { fakeTimedatectl, memoryLogger } from '../helpers.js';
+import { advanceTo, settle, SimClock } from '../../../src/clock/clock.js';
+import type { DeviceEvent } from '../../../src/machine/types.js';
+import { readTimedatectl, TimedatectlSync } from '../../../src/drivers/time-sync/timedatectl.js';
+import { fakeTimedatectl, memoryLogger } from '../../helpers.js';
 
 const NOW = Date.parse('2026-12-04T09:00:00Z');
 const FLOOR = Date.parse('2026-12-01T00:00:00Z');

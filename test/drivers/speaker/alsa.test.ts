@@ -8,15 +8,15 @@ import { Socket } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { PROMPT_IDS } from '../../src/audio/catalogue.js';
-import { PromptSounds } from '../../src/audio/prompt-sounds.js';
-import type { PromptId } from '../../src/audio/prompts.js';
-import { EspeakTts } from '../../src/audio/tts.js';
-import { scaleVolume, type Wav } from '../../src/audio/wav.js';
-import { AlsaSpeaker, type SpeakerEvent } from '../../src/drivers/speaker/alsa.js';
-import { silentLogger, type Logger } from '../../src/log/logger.js';
-import { memoryLogger } from '../helpers.js';
-import { alsaTestHome, identify, splitCapture, type AlsaTestHome } from '../audio/alsa-capture.js';
+import { PROMPT_IDS } from '../../../src/audio/catalogue.js';
+import { PromptSounds } from '../../../src/audio/prompt-sounds.js';
+import type { PromptId } from '../../../src/audio/prompts.js';
+import { EspeakTts } from '../../../src/audio/tts.js';
+import { scaleVolume, type Wav } from '../../../src/audio/wav.js';
+import { AlsaSpeaker, type SpeakerEvent } from '../../../src/drivers/speaker/alsa.js';
+import { silentLogger, type Logger } from '../../../src/log/logger.js';
+import { memoryLogger } from '../../helpers.js';
+import { alsaTestHome, identify, splitCapture, type AlsaTestHome } from '../../audio/alsa-capture.js';
 
 function setup(t: Test, opts: { volume?: number; device?: 'capture' | 'fifo' | string; logger?: Logger; aplay?: string } = {}) {
   const dir = t.testdir();

@@ -6,12 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { settle, type Clock } from '../../src/clock/clock.js';
-import { OpenCvCamera, type OpenCvCameraOptions } from '../../src/drivers/camera/opencv.js';
-import type { BgrFrame, Frame } from '../../src/drivers/camera/port.js';
-import { createLogger } from '../../src/log/logger.js';
-import type { DeviceEvent } from '../../src/machine/types.js';
-import { opencv } from '../../src/vision/cv.js';
+import { settle, type Clock } from '../../../src/clock/clock.js';
+import { OpenCvCamera, type OpenCvCameraOptions } from '../../../src/drivers/camera/opencv.js';
+import type { BgrFrame, Frame } from '../../../src/drivers/camera/port.js';
+import { createLogger } from '../../../src/log/logger.js';
+import type { DeviceEvent } from '../../../src/machine/types.js';
+import { opencv } from '../../../src/vision/cv.js';
 
 /** testsrc2 through ffmpeg: `codec` 'h264' (yuv420p .mp4) or 'mjpeg' (.avi). */
 export function makeClip(dir: string, name: string, o: { size: string; rate: number; seconds: number; codec: 'h264' | 'mjpeg' }): string {

@@ -8,11 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import t from 'tap';
-import { RealClock, SimClock } from '../../src/clock/clock.js';
-import { fourccCode, fourccText, frameAge, isStale } from '../../src/drivers/camera/opencv.js';
-import { until } from '../helpers.js';
-import { colourOf, makeClip, makeFolder, recorded, turns } from './camera-clips.js';
-import { tempDir } from './temp-dir.js';
+import { RealClock, SimClock } from '../../../src/clock/clock.js';
+import { fourccCode, fourccText, frameAge, isStale } from '../../../src/drivers/camera/opencv.js';
+import { until } from '../../helpers.js';
+import { colourOf, makeClip, makeFolder, recorded, turns } from './clips.js';
+import { tempDir } from '../temp-dir.js';
 
 const T0 = 1_700_000_000_000;
 const dir = tempDir(t, 'lifecheck-camera-');
