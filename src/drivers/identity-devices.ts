@@ -4,8 +4,8 @@
  *   sim      the simulated twin (traces, most tests);
  *   emulator the real driver against our emulator (socat pty / private pcscd + vpcd / FIFO);
  *   device   the real driver on the configured device.
- * createIdentityTwins serves the sim profile (whose traces, `make start` demo and REPL put cards in);
- * createIdentityDrivers serves a profile with real devices only.
+ * createIdentityTwins serves both profiles: the sim profile's traces, demo and REPL put cards in
+ * through the twins; on the hardware profile kind device wraps the real driver.
  */
 import type { Clock } from '../clock/clock.js';
 import type { LifecheckConfig } from '../config/config.js';
@@ -29,12 +29,6 @@ import { defaultRecordSize } from './touch/evdev.js';
 
 type Devices = LifecheckConfig['devices'];
 
-export interface IdentityDrivers {
-  idReader: Gat467Reader;
-  sscReader: PcscSscReader;
-  barcode: BarcodePort;
-}
-
 export function idReaderDriver(d: Devices, clock: Clock, logger: Logger): Gat467Reader {
   return new Gat467Reader({ ...GAT467_DEFAULTS, port: d.idReader.port, baudRate: d.idReader.baudRate, pollMs: d.idReader.pollMs, clock, logger });
 }
@@ -48,10 +42,6 @@ export function barcodeDriver(d: Devices, clock: Clock, logger: Logger): Barcode
   return d.barcode.mode === 'serial'
     ? new SerialScanner({ ...common, port: d.barcode.device, baudRate: d.barcode.baudRate })
     : new HidScanner({ ...common, device: d.barcode.device, recordSize: defaultRecordSize() });
-}
-
-export function createIdentityDrivers(d: Devices, clock: Clock, logger: Logger): IdentityDrivers {
-  return { idReader: idReaderDriver(d, clock, logger), sscReader: sscReaderDriver(d, clock, logger), barcode: barcodeDriver(d, clock, logger) };
 }
 
 /**

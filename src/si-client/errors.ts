@@ -32,12 +32,15 @@ function isTlsCode(code: string): boolean {
   );
 }
 
-export function httpStatusError(op: string, status: number): SiError {
+export function httpStatusError(op: string, status: number, siCode?: string): SiError {
+  // The SI's own error code (docs/si-api.md) says why, for the log and `lifecheck outbox list`; its
+  // message is not kept (free text from the SI could name the person).
+  const why = siCode ? ` (${siCode})` : '';
   if (status >= 500 || status === 429 || status === 408) {
-    return new SiError('server', `${op}: the SI answered HTTP ${status}`, `http-${status}`, true);
+    return new SiError('server', `${op}: the SI answered HTTP ${status}${why}`, `http-${status}`, true);
   }
   // 4xx: the SI refused this request as such; sending it again gives the same answer.
-  return new SiError('bad-answer', `${op}: the SI refused the request with HTTP ${status}`, `http-${status}`, false);
+  return new SiError('bad-answer', `${op}: the SI refused the request with HTTP ${status}${why}`, `http-${status}`, false);
 }
 
 /** Any error thrown by a got call (or by our own checks) as an SiError. */

@@ -16,6 +16,7 @@ import { httpStatusError, toSiError } from './errors.js';
 import { identityOfPerson } from './person.js';
 import { SiError, type Eligibility, type HistoryRecord, type SiPort, type SubmitOutcome, type SubmitRequest } from './port.js';
 import {
+  ErrorAnswer,
   describeIssues,
   HistoryAnswer,
   IDEMPOTENCY_HEADER,
@@ -162,7 +163,7 @@ export class HttpsSi implements SiPort {
 
   private async once<S extends z.ZodType>(op: SiOpName, path: string, body: unknown, schema: S, signal: AbortSignal, headers: Record<string, string>) {
     const response = await this.http.post(path.slice(1), { json: body, headers, signal });
-    if (response.statusCode !== 200) throw httpStatusError(op, response.statusCode);
+    if (response.statusCode !== 200) throw httpStatusError(op, response.statusCode, errorCodeOf(response.body));
     let data: unknown;
     try {
       data = JSON.parse(response.body);
@@ -196,3 +197,13 @@ function photoType(photo: Buffer): 'image/jpeg' | 'image/png' {
   return photo.subarray(0, 8).equals(PNG_SIGNATURE) ? 'image/png' : 'image/jpeg';
 }
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The SI's error code from an error answer's body, when it has the API's shape. */
+function errorCodeOf(body: string): string | undefined {
+  try {
+    const parsed = ErrorAnswer.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data.error.code : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -72,7 +72,8 @@ export const SubmitAnswer = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('already-verified'), verifiedOn: isoDate }).strict(),
 ]);
 
-export const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/** What the SI answers with a non-200 status: its code is read (a short identifier); the message is not. */
+export const ErrorAnswer = z.object({ error: z.object({ code: z.string().regex(/^[a-z0-9-]{1,40}$/), message: z.string() }) });
 
 // ---- requests (terminal → SI) ----
 

@@ -4,7 +4,6 @@
  * ActionJudge. Used by `lifecheck vision check` and the accuracy report; on the terminal the machine
  * runs the same sequence with its own timers and prompts (src/machine).
  */
-import { drawActions } from '../machine/challenge.js';
 import { ActionJudge, type ThresholdOverrides } from './actions.js';
 import type { FrameObservation } from './observation.js';
 import type { Action } from './port.js';
@@ -26,11 +25,6 @@ export type ChallengeEvent =
   | { type: 'fail'; action: Action; reason: 'timeout'; attempt: number; at: number }
   | { type: 'restart'; reason: string; at: number }
   | { type: 'done'; passed: boolean; at: number };
-
-/** Draws `count` actions from `pool` like the terminal does for a session with this seed. */
-export function drawChallenge(pool: readonly Action[], count: number, seed: number): Action[] {
-  return drawActions(pool, count, seed).actions;
-}
 
 export class Challenge {
   private readonly judge: ActionJudge;

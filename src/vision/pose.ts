@@ -61,15 +61,6 @@ export function rodrigues(v: readonly [number, number, number]): Mat3 {
   ];
 }
 
-/** Matrix to rotation vector (inverse of rodrigues, for angles below 180°). */
-export function rotationVector(R: Mat3): [number, number, number] {
-  const cos = Math.min(1, Math.max(-1, (R[0] + R[4] + R[8] - 1) / 2));
-  const theta = Math.acos(cos);
-  if (theta < 1e-9) return [0, 0, 0];
-  const k = theta / (2 * Math.sin(theta));
-  return [(R[7] - R[5]) * k, (R[2] - R[6]) * k, (R[3] - R[1]) * k];
-}
-
 export function applyMat3(R: Mat3, x: number, y: number, z: number): [number, number, number] {
   return [R[0] * x + R[1] * y + R[2] * z, R[3] * x + R[4] * y + R[5] * z, R[6] * x + R[7] * y + R[8] * z];
 }

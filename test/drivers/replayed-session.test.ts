@@ -18,7 +18,6 @@ import { renderReceiptPng } from '../../src/drivers/printer/picture.js';
 import type { PrinterPort, Receipt } from '../../src/drivers/printer/port.js';
 import { UsblpPrinter } from '../../src/drivers/printer/usblp.js';
 import { AlsaSpeaker } from '../../src/drivers/speaker/alsa.js';
-import { silentLogger } from '../../src/log/logger.js';
 import { compareOutputs } from '../../src/trace/compare.js';
 import { loadTrace, replay } from '../../src/trace/replay.js';
 import { ROOT, TRACE_DIR, memoryLogger } from '../helpers.js';

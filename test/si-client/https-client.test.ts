@@ -74,6 +74,7 @@ t.test('submit: rejected, manual review, and a reused key with another body', as
   const err = await si.submit({ ...submitRequest('0042-key-0005', 'due-2'), at: SI_NOW + 1000 }, NO_SIGNAL).catch((e: unknown) => e);
   t.ok(err instanceof SiError);
   t.match(err, { kind: 'bad-answer', code: 'http-409', retryable: false }, 'the SI refuses a key reused for another request');
+  t.match((err as Error).message, /HTTP 409 \(idempotency-conflict\)$/, 'with the SI’s own error code, not its message');
 });
 
 t.test('the client refuses to send what the API would refuse, and a submit without a key', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ActionJudge, BaselineCollector } from '../../src/vision/actions.js';
+import { BaselineCollector } from '../../src/vision/actions.js';
 import { feed, ofType, Scene, sceneJudge } from './observation-fixtures.js';
 
 t.test('a steady neutral face gives a baseline after 600 ms, at 15 and 30 fps', async (t) => {

@@ -1,5 +1,4 @@
 import t from 'tap';
-import { ActionJudge } from '../../src/vision/actions.js';
 import { feed, ofType, Scene, settled, sceneJudge } from './observation-fixtures.js';
 
 const raise = (s: Scene) => s.move(300, { pitch: 20 }).hold(500).move(300, { pitch: 0 });

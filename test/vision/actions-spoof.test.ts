@@ -1,5 +1,4 @@
 import t from 'tap';
-import { ActionJudge } from '../../src/vision/actions.js';
 import type { Action } from '../../src/vision/port.js';
 import type { FrameObservation } from '../../src/vision/observation.js';
 import { feed, ofType, photoClip, settled, type Person, sceneJudge } from './observation-fixtures.js';

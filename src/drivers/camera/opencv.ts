@@ -38,13 +38,12 @@ import { extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../clock/clock.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import type { DeviceEvent } from '../../machine/types.js';
 import { backoffDelay, type BackoffOptions } from '../../si-client/backoff.js';
 import { opencv, type CV, type Mat } from '../../vision/cv.js';
 import { sleep } from '../clock-sleep.js';
 import { HealthReporter } from '../health.js';
 import { CameraListeners } from './listeners.js';
-import type { BgrFrame, CameraPort, Frame } from './port.js';
+import type { BgrFrame, CameraPort } from './port.js';
 
 /** A V4L2 camera: `/dev/video0` (or a udev symlink) or its index. */
 export interface DeviceSource {

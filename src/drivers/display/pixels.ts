@@ -71,25 +71,6 @@ function aligned(src: Uint8ClampedArray | Uint8Array, stride: number): boolean {
   return src.byteOffset % 4 === 0 && stride % 4 === 0;
 }
 
-/** Scales an RGBA image into a w x h box, nearest neighbour: cheap enough for live camera preview. */
-export function scaleNearest(src: Uint8ClampedArray | Uint8Array, sw: number, sh: number, w: number, h: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(w * h * 4);
-  const xs = new Uint32Array(w);
-  for (let x = 0; x < w; x++) xs[x] = Math.min(sw - 1, Math.floor((x * sw) / w)) * 4;
-  for (let y = 0; y < h; y++) {
-    const srow = Math.min(sh - 1, Math.floor((y * sh) / h)) * sw * 4;
-    let o = y * w * 4;
-    for (let x = 0; x < w; x++, o += 4) {
-      const s = srow + xs[x]!;
-      out[o] = src[s]!;
-      out[o + 1] = src[s + 1]!;
-      out[o + 2] = src[s + 2]!;
-      out[o + 3] = 255;
-    }
-  }
-  return out;
-}
-
 /**
  * Scales an RGBA image (nearest neighbour) straight into a device-format buffer at `rect`: the
  * camera preview path, one pass, no intermediate picture.

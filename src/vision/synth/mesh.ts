@@ -85,7 +85,6 @@ export function warpMesh(
   src: Canvas, out: Uint8Array, width: number, height: number,
   tris: Uint16Array, m: MeshFrame, map: Float32Array, depth: Float32Array,
 ): void {
-  const size = width * height;
   depth.fill(Infinity);
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i += 2) {

@@ -1,10 +1,9 @@
 import t, { type Test } from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGeometry } from '../../../src/drivers/display/framebuffer.js';
 import { fakeFb } from './fake-fb.js';
 import { convert } from '../../../src/drivers/display/pixels.js';
-import { silentLogger } from '../../../src/log/logger.js';
 import { fixtureView } from '../../../src/screens/fixtures.js';
 import { layoutScreen } from '../../../src/screens/layout.js';
 import { COLORS } from '../../../src/screens/svg.js';
