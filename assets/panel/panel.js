@@ -102,8 +102,11 @@ const handlers = {
     panel.injection = m.injection;
   },
   screen(m) {
+    // When the page saw it: touches right after a change are ignored by the terminal (its touch guard).
+    panel.screenAt = performance.now();
     panel.screen = m.screen;
     panel.mode = m.mode;
+    panel.overlay = m.overlay;
     panel.buttons = m.buttons;
     const name = $('screen-name');
     name.textContent = `${m.screen}${m.mode ? '/' + m.mode : ''}${m.overlay ? ' +' + m.overlay : ''}`;

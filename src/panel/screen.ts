@@ -37,6 +37,10 @@ export class MirrorFramebuffer extends FramebufferDisplay {
   private readonly shown: Buffer;
   private readonly stride: number;
   private scheduled = false;
+  /** Opened on the first page's visit; drawn only while a page watches. */
+  private opened = false;
+  private awake = false;
+  private latest: ScreenView | null = null;
   private readonly listeners = new Set<(rect: Rect) => void>();
   private readonly viewListeners = new Set<(view: ScreenView) => void>();
   /** Draws since start (the bench and tests read it). */
@@ -63,24 +67,43 @@ export class MirrorFramebuffer extends FramebufferDisplay {
     this.shown = Buffer.alloc(stride * height);
   }
 
-  override async start(): Promise<void> {
-    // The framebuffer driver opens an existing device of the right size, as /dev/fb0 is.
-    const fd = openSync(this.file, 'w');
-    ftruncateSync(fd, this.memory.length);
-    closeSync(fd);
-    await super.start();
+  /** Nothing yet: a terminal nobody watches in a browser pays nothing for the mirror. */
+  override async start(): Promise<void> {}
+
+  /** A page watches: open the memory framebuffer (first time) and draw what the terminal shows now. */
+  async wake(): Promise<void> {
+    if (!this.opened) {
+      // The framebuffer driver opens an existing device of the right size, as /dev/fb0 is.
+      const fd = openSync(this.file, 'w');
+      ftruncateSync(fd, this.memory.length);
+      closeSync(fd);
+      await super.start();
+      this.opened = true;
+    }
+    this.awake = true;
+    if (this.latest) super.show(this.latest);
+    this.changed();
+  }
+
+  /** No page watches any more: stop drawing (the next wake redraws). */
+  sleep(): void {
+    this.awake = false;
   }
 
   override async stop(): Promise<void> {
-    await super.stop();
+    this.awake = false;
+    if (this.opened) await super.stop();
+    this.opened = false;
     this.listeners.clear();
     this.viewListeners.clear();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   override show(view: ScreenView): void {
-    super.show(view);
+    this.latest = view;
     for (const l of this.viewListeners) l(view);
+    if (!this.awake) return;
+    super.show(view);
     this.changed();
   }
 
@@ -91,6 +114,7 @@ export class MirrorFramebuffer extends FramebufferDisplay {
   }
 
   override blitCamera(frame: { width: number; height: number; data: Uint8Array }, mirror: boolean): void {
+    if (!this.awake) return;
     super.blitCamera(frame, mirror);
     this.changed();
   }

@@ -86,6 +86,7 @@ export class PanelServer {
   private lastScreenKey = '';
   private lastScreen: Record<string, unknown> | null = null;
   private lastDevices = '';
+  private latestView: ScreenView | null = null;
   private readonly transcript: string[] = [];
   private lastReceipt: string | null = null;
   private lastPrompt: Record<string, unknown> | null = null;
@@ -156,6 +157,9 @@ export class PanelServer {
 
   /** The view the mirror draws: buttons for the page (where to click, what they are called). */
   view(view: ScreenView): void {
+    this.latestView = view;
+    // Nobody watching: worked out when a page connects.
+    if (this.clients.size === 0) return;
     const size = this.options.mirror.size;
     const buttons = layoutButtons(view, size).map((b) => ({ id: b.id, label: BUTTON_LABELS[b.id], enabled: b.enabled, ...b.rect }));
     const message = { t: 'screen', screen: view.screen, mode: view.mode, overlay: view.overlay, buttons };
@@ -182,7 +186,7 @@ export class PanelServer {
         socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws));
+      this.wss.handleUpgrade(req, socket, head, (ws) => void this.connected(ws));
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -250,7 +254,7 @@ export class PanelServer {
       return;
     }
     if (path === '/favicon.ico') return void res.writeHead(204).end();
-    const voice = /^\/voice\/([a-zA-Z0-9_]+)\.wav$/.exec(path);
+    const voice = /^\/voice\/([a-zA-Z0-9_.]+)\.wav$/.exec(path);
     if (voice && this.options.voice && Object.hasOwn(PROMPTS, voice[1]!)) {
       const wav = await this.options.voice(voice[1] as PromptId).catch(() => null);
       if (!wav) return void text(404, 'no sound for this prompt (espeak-ng missing?)\n');
@@ -261,8 +265,21 @@ export class PanelServer {
     text(404, 'not found\n');
   }
 
-  private connected(ws: WebSocket): void {
+  private async connected(ws: WebSocket): Promise<void> {
     this.clients.add(ws);
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      this.stats.clients = this.clients.size;
+      if (this.clients.size === 0) this.options.mirror.sleep();
+    });
+    ws.on('error', () => ws.terminate());
+    try {
+      await this.options.mirror.wake();
+    } catch (e) {
+      this.options.logger.error({ err: (e as Error).message }, 'panel: the screen mirror cannot start');
+      ws.close(1011, 'the screen mirror cannot start');
+      return;
+    }
     this.stats.clients = this.clients.size;
     const { mirror, actions } = this.options;
     this.send(ws, {
@@ -277,6 +294,8 @@ export class PanelServer {
       printerStates: actions?.printerStates ?? [],
       transcript: this.transcript,
     });
+    // The screen's buttons (worked out now if nobody watched when it was drawn).
+    if (this.latestView) this.view(this.latestView);
     if (this.lastScreen) this.send(ws, this.lastScreen);
     if (this.lastDevices) this.send(ws, { t: 'devices', devices: JSON.parse(this.lastDevices) as unknown });
     if (this.lastPrompt) this.send(ws, this.lastPrompt);
@@ -284,11 +303,6 @@ export class PanelServer {
     // Everyone gets the whole screen once more: one pipeline keeps frames in order for all.
     this.changed({ x: 0, y: 0, width: mirror.size.width, height: mirror.size.height });
     ws.on('message', (data, isBinary) => void this.message(ws, data, isBinary));
-    ws.on('close', () => {
-      this.clients.delete(ws);
-      this.stats.clients = this.clients.size;
-    });
-    ws.on('error', () => ws.terminate());
   }
 
   private async message(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
@@ -303,7 +317,8 @@ export class PanelServer {
     const id = typeof msg.id === 'number' ? msg.id : null;
     const { actions } = this.options;
     try {
-      if (msg.t === 'ping') return void this.send(ws, { t: 'answer', id, ok: true, result: { seq: this.seq } });
+      // After every draw so far is on its way: a test or a script then knows which frame shows it.
+      if (msg.t === 'ping') return void this.send(ws, { t: 'answer', id, ok: true, result: { seq: await this.settled(), screen: this.latestView?.screen ?? null } });
       if (!actions) throw new PanelActionError('this panel shows the screen only');
       const result = await actions.run(msg);
       // Touches answer nothing unless asked: the screen is the answer.
@@ -350,7 +365,18 @@ export class PanelServer {
     } finally {
       this.encoding = false;
     }
+    if (!this.dirty) for (const resolve of this.idleWaiters.splice(0)) resolve();
     void this.pump();
+  }
+
+  private readonly idleWaiters: Array<() => void> = [];
+
+  /** Resolves with the last frame's number once the draws of this turn are encoded and sent. */
+  private async settled(): Promise<number> {
+    // The mirror reads back in the turn after a draw (setImmediate): let it.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.encoding || this.dirty) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    return this.seq;
   }
 
   private send(ws: WebSocket, message: unknown): void {
