@@ -156,18 +156,19 @@ export class PanelServer {
   }
 
   /** The view the mirror draws: buttons for the page (where to click, what they are called). */
-  view(view: ScreenView): void {
+  view(view: ScreenView): boolean {
     this.latestView = view;
     // Nobody watching: worked out when a page connects.
-    if (this.clients.size === 0) return;
+    if (this.clients.size === 0) return false;
     const size = this.options.mirror.size;
     const buttons = layoutButtons(view, size).map((b) => ({ id: b.id, label: BUTTON_LABELS[b.id], enabled: b.enabled, ...b.rect }));
     const message = { t: 'screen', screen: view.screen, mode: view.mode, overlay: view.overlay, buttons };
     const key = JSON.stringify(message);
-    if (key === this.lastScreenKey) return;
+    if (key === this.lastScreenKey) return false;
     this.lastScreenKey = key;
     this.lastScreen = message;
     this.broadcast(message);
+    return true;
   }
 
   /** Device health as the machine sees it, sent when it changes. */
@@ -295,8 +296,8 @@ export class PanelServer {
       transcript: this.transcript,
     });
     // The screen's buttons (worked out now if nobody watched when it was drawn).
-    if (this.latestView) this.view(this.latestView);
-    if (this.lastScreen) this.send(ws, this.lastScreen);
+    const sent = this.latestView ? this.view(this.latestView) : false;
+    if (!sent && this.lastScreen) this.send(ws, this.lastScreen);
     if (this.lastDevices) this.send(ws, { t: 'devices', devices: JSON.parse(this.lastDevices) as unknown });
     if (this.lastPrompt) this.send(ws, this.lastPrompt);
     if (this.lastReceipt) this.send(ws, { t: 'receipt', svg: this.lastReceipt });
