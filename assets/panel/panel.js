@@ -12,6 +12,8 @@ const panel = {
   height: 0,
   /** Frames drawn, and the last one's sequence number. */
   frames: 0,
+  /** Bytes of frames received. */
+  bytes: 0,
   seq: 0,
   screen: null,
   mode: null,
@@ -46,6 +48,7 @@ function connect() {
   ws.onmessage = (event) => {
     if (typeof event.data !== 'string') {
       const buf = event.data;
+      panel.bytes += buf.byteLength;
       // Frames are decoded in parallel but drawn in the order they came.
       const decoded = decode(buf);
       drawing = drawing.then(() => decoded).then(draw, () => {});

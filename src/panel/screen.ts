@@ -125,6 +125,11 @@ export class MirrorFramebuffer extends FramebufferDisplay {
     return () => this.listeners.delete(listener);
   }
 
+  /** The pixels shown now, B,G,R,X, rows `stride` bytes apart (read only: the next draw changes them). */
+  get shownFrame(): { data: Buffer; stride: number } {
+    return { data: this.shown, stride: this.stride };
+  }
+
   /** RGBA pixels of a rectangle of what is shown now (the whole screen when no rectangle). */
   pixels(rect: Rect = { x: 0, y: 0, width: this.mirror.size.width, height: this.mirror.size.height }): Uint8ClampedArray {
     const out = new Uint8ClampedArray(rect.width * rect.height * 4);

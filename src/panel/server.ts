@@ -13,7 +13,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCanvas, ImageData } from '@napi-rs/canvas';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { ListenAddress } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
@@ -28,6 +27,7 @@ import type { Output } from '../terminal/outputs.js';
 import { describeOutput } from '../terminal/demo.js';
 import type { MirrorFramebuffer } from './screen.js';
 import { PanelActions, PanelActionError, type PanelAction } from './actions.js';
+import { encodePng } from './png.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The page: plain HTML and JavaScript, no build step (assets/panel). */
@@ -346,10 +346,9 @@ export class PanelServer {
     this.dirty = null;
     try {
       const started = performance.now();
-      const canvas = createCanvas(rect.width, rect.height);
-      canvas.getContext('2d').putImageData(new ImageData(this.options.mirror.pixels(rect), rect.width, rect.height), 0, 0);
-      // Encoded off the event loop (libuv's pool): the terminal keeps serving meanwhile.
-      const png = await canvas.encode('png');
+      const shown = this.options.mirror.shownFrame;
+      // Compressed off the event loop (libuv's pool): the terminal keeps serving meanwhile.
+      const png = await encodePng(shown.data, shown.stride, rect);
       this.stats.encodeMs += performance.now() - started;
       const header = Buffer.alloc(FRAME_HEADER);
       header.writeUInt32LE(++this.seq, 0);
