@@ -63,7 +63,7 @@ async function build(
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Real devices only: no simulated person, nothing for the REPL to inject into.
-    const hw = await createHardwareTerminal({ ...common, ...(options.env ? { env: options.env } : {}) });
+    const hw = await createHardwareTerminal({ ...common, ...(options.env ? { env: options.env } : {}), ...(parts.panel ? { screen: parts.panel.screen } : {}) });
     return { terminal: hw.terminal, outbox: hw.outbox, devices: null, camera: null, screenSize: hw.display.size };
   }
   const sim = createSimTerminal({ ...common, vision: options.vision, onView: parts.onView, ...(parts.panel ? { screen: parts.panel.screen } : {}) });

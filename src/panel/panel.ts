@@ -6,7 +6,6 @@
 import type { LifecheckConfig, ListenAddress } from '../config/config.js';
 import type { CameraPort } from '../drivers/camera/port.js';
 import type { DisplayPort } from '../drivers/display/port.js';
-import type { SimDisplay } from '../drivers/display/sim.js';
 import type { Logger } from '../log/logger.js';
 import type { CommandContext } from '../ops/commands.js';
 import { showPreview } from '../terminal/hardware-profile.js';
@@ -37,11 +36,14 @@ export class Panel {
 
   constructor(private readonly options: PanelOptions) {}
 
-  /** The sim profile's display, shown on the mirror too (createSimTerminal's `screen`). */
-  readonly screen = (parts: { sim: SimDisplay; photos: PhotoStore; camera: CameraPort }): DisplayPort => {
+  /**
+   * The profile's display, shown on the mirror too (the profiles' `screen` option): the simulated
+   * display on the sim profile, the framebuffer on the hardware one (the page then only watches).
+   */
+  readonly screen = (parts: { main: DisplayPort; photos: PhotoStore; camera: CameraPort }): DisplayPort => {
     const { config, logger, qrSvg } = this.options;
     const mirror = new MirrorFramebuffer({
-      size: parts.sim.size,
+      size: parts.main.size,
       fonts: config.devices.display.fonts,
       logger,
       photo: (ref) => parts.photos.get(ref),
@@ -50,17 +52,14 @@ export class Panel {
     this.mirror = mirror;
     // The live camera picture, drawn into the preview area as on the real panel.
     showPreview(parts.camera, mirror, config.devices.display.mirrorPreview, logger);
-    return new TeeDisplay(parts.sim, mirror, logger);
+    return new TeeDisplay(parts.main, mirror, logger);
   };
 
-  /** Serves the page, once the terminal runs. Without a mirror (hardware profile) there is nothing to serve. */
+  /** Serves the page, once the terminal runs; without the simulated devices (hardware) it only shows the screen. */
   async start(parts: { terminal: Terminal; devices: SimDevices | null; camera: CameraPort | null; commands: CommandContext }): Promise<void> {
     const mirror = this.mirror;
     const { config, logger, listen } = this.options;
-    if (!mirror) {
-      logger.warn({ key: 'ops.panel.listen' }, 'panel: served on the sim profile only; not started');
-      return;
-    }
+    if (!mirror) throw new Error('panel: the profile was built without the panel\'s screen');
     const actions = parts.devices && parts.camera ? new PanelActions({ devices: parts.devices, camera: parts.camera, commands: parts.commands, size: mirror.size, siAdmin: config.ops.panel.siAdmin }) : null;
     const sounds = new PromptSounds({ language: config.voice.language, rate: config.voice.rate, cacheDir: config.voice.cacheDir, recordingsDir: config.voice.recordingsDir, tts: new EspeakTts(), logger });
     const server = new PanelServer({

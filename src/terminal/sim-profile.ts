@@ -79,7 +79,7 @@ export interface SimTerminalOptions {
    * The screen as a profile extra shows it (the browser panel, src/panel): given the simulated
    * display, the photo store and the terminal's camera, returns the display the terminal draws on.
    */
-  screen?: (parts: { sim: SimDisplay; photos: PhotoStore; camera: CameraPort }) => DisplayPort;
+  screen?: (parts: { main: DisplayPort; photos: PhotoStore; camera: CameraPort }) => DisplayPort;
 }
 
 export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: Outbox; photos: PhotoStore; camera: CameraPort } {
@@ -118,7 +118,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
       sscReader: devices.sscReader,
       barcode: devices.barcode,
       touch: devices.touch,
-      display: options.ports?.display ?? options.screen?.({ sim: devices.display, photos, camera: terminalCamera }) ?? devices.display,
+      display: options.ports?.display ?? options.screen?.({ main: devices.display, photos, camera: terminalCamera }) ?? devices.display,
       speaker: options.ports?.speaker ?? devices.speaker,
       printer: options.ports?.printer ?? devices.printer,
       timeSync: config.devices.clock.kind === 'sim' ? devices.clock : timedatectlSync(config.devices.clock, clock, options.logger),
