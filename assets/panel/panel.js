@@ -100,6 +100,7 @@ const handlers = {
     if (token) $('token').value = token.token;
     $('printer').replaceChildren(...m.printerStates.map((s) => option(s, s)));
     siChoices(m.si);
+    $('camera').hidden = !m.webcam;
     $('transcript').replaceChildren();
     for (const line of m.transcript) addLine(line);
     panel.injection = m.injection;
@@ -232,5 +233,62 @@ for (const device of ['idReader', 'sscReader', 'barcode', 'camera']) {
   label.append(box, ` ${device} plugged in`);
   $('plug-boxes').append(label);
 }
+
+// The browser's webcam as the terminal's camera: while the terminal shows the capture screen,
+// each new video frame (640x480) goes to the daemon as a JPEG, one at a time (a slow link drops
+// frames instead of queueing them). The daemon's face pipeline judges them and its preview draws
+// them, mirrored like the real preview.
+const webcam = { stream: null, inFlight: false };
+panel.webcamSent = 0;
+const grab = document.createElement('canvas');
+grab.width = 640;
+grab.height = 480;
+const grabCtx = grab.getContext('2d');
+const video = $('webcam-video');
+
+async function startWebcam() {
+  try {
+    webcam.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, frameRate: 15 }, audio: false });
+  } catch (e) {
+    $('answer').textContent = `webcam: ${e.message}`;
+    $('webcam').checked = false;
+    return;
+  }
+  video.srcObject = webcam.stream;
+  await video.play();
+  panel.webcam = true;
+  video.requestVideoFrameCallback(onVideoFrame);
+}
+
+function stopWebcam() {
+  for (const track of webcam.stream?.getTracks() ?? []) track.stop();
+  webcam.stream = null;
+  video.srcObject = null;
+  panel.webcam = false;
+}
+
+function onVideoFrame() {
+  if (!webcam.stream) return;
+  video.requestVideoFrameCallback(onVideoFrame);
+  if (panel.screen !== 'capture' || webcam.inFlight || !ws || ws.readyState !== 1 || ws.bufferedAmount > 256 * 1024) return;
+  webcam.inFlight = true;
+  grabCtx.drawImage(video, 0, 0, grab.width, grab.height);
+  grab.toBlob(
+    async (blob) => {
+      try {
+        if (blob && ws.readyState === 1) {
+          ws.send(await blob.arrayBuffer());
+          panel.webcamSent++;
+        }
+      } finally {
+        webcam.inFlight = false;
+      }
+    },
+    'image/jpeg',
+    0.85,
+  );
+}
+
+$('webcam').onchange = () => ($('webcam').checked ? startWebcam() : stopWebcam());
 
 connect();

@@ -10,6 +10,7 @@ import type { SimPrinterStatus } from '../drivers/printer/sim.js';
 import { runCommand, CommandError, type CommandContext } from '../ops/commands.js';
 import type { SimDevices } from '../terminal/sim-profile.js';
 import { API_OPS } from '../si-dev/faults.js';
+import { opencv } from '../vision/cv.js';
 
 export class PanelActionError extends Error {}
 
@@ -55,7 +56,36 @@ function oneLine(v: unknown, what: string, max = 200): string {
 }
 
 export class PanelActions {
+  /** Webcam frames received from pages, and those the camera took (it takes them while it runs). */
+  readonly webcamStats = { received: 0, delivered: 0, decodeMs: 0 };
+
   constructor(private readonly options: PanelActionsOptions) {}
+
+  /**
+   * A frame of the page's webcam as the terminal's camera sees one: decoded to BGR (so the preview
+   * draws it and the pipeline judges it) and pushed into the simulated camera, which takes it only
+   * while it runs (the capture screen). Only where injection is allowed and the camera is the
+   * simulated one.
+   */
+  webcam(jpeg: Buffer): void {
+    if (!this.injection) throw new PanelActionError('webcam: device injection is off on this terminal');
+    const { devices, camera, commands } = this.options;
+    if (camera !== devices.camera) throw new PanelActionError('webcam: the terminal films with its own camera (devices.camera.kind); set it to sim to stand in front of the webcam');
+    if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new PanelActionError('webcam: frames must be JPEG');
+    this.webcamStats.received++;
+    if (!devices.camera.running) return;
+    const started = performance.now();
+    const cv = opencv();
+    const mat = cv.imdecode(jpeg);
+    try {
+      if (mat.empty) throw new PanelActionError('webcam: a frame could not be decoded');
+      const frame = { at: commands.clock?.now() ?? Date.now(), format: 'bgr' as const, width: mat.cols, height: mat.rows, data: mat.getData() };
+      this.webcamStats.decodeMs += performance.now() - started;
+      if (devices.camera.push(frame)) this.webcamStats.delivered++;
+    } finally {
+      mat.release();
+    }
+  }
 
   /** Cards, plugs, printer and SI: only where the REPL may inject (sim profile, ops.allowInjection). */
   get injection(): boolean {
@@ -66,6 +96,11 @@ export class PanelActions {
     if (!this.injection) return 'none';
     if (this.options.commands.siKind !== 'https') return 'sim';
     return this.options.siAdmin ? 'https' : 'none';
+  }
+
+  /** Whether a page's webcam can be the terminal's camera (the simulated camera, injection allowed). */
+  get webcamAllowed(): boolean {
+    return this.injection && this.options.camera === this.options.devices.camera;
   }
 
   get printerStates(): SimPrinterStatus[] {

@@ -55,6 +55,8 @@ export interface PanelServerOptions {
 }
 
 const RETRY_MS = 30_000;
+/** Big enough for a 640x480 JPEG from the page's webcam, small enough that nobody floods the daemon. */
+const MAX_MESSAGE = 1024 * 1024;
 
 export function addressText(listen: ListenAddress): string {
   return listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`;
@@ -76,7 +78,7 @@ export interface PanelStats {
 
 export class PanelServer {
   private server: Server | null = null;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   private readonly clients = new Set<WebSocket>();
   private retry: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -290,6 +292,7 @@ export class PanelServer {
       touch: actions !== null,
       injection: actions?.injection ?? false,
       si: actions?.siFaults ?? 'none',
+      webcam: actions?.webcamAllowed ?? false,
       // Fictional test persons only (src/si-client/test-persons.ts).
       persons: TEST_PERSONS.map((p) => ({ key: p.key, name: p.identity.name, eligibility: p.eligibility.status, token: p.token ?? null })),
       printerStates: actions?.printerStates ?? [],
@@ -307,7 +310,18 @@ export class PanelServer {
   }
 
   private async message(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
-    if (isBinary) return;
+    if (isBinary) {
+      // A webcam frame (JPEG) for the terminal's camera; refused, once per page, where not allowed.
+      try {
+        this.options.actions?.webcam(Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]));
+      } catch (e) {
+        if (!this.refusedWebcam.has(ws)) {
+          this.refusedWebcam.add(ws);
+          this.send(ws, { t: 'answer', id: null, ok: false, error: (e as Error).message });
+        }
+      }
+      return;
+    }
     let msg: PanelAction & { id?: unknown };
     try {
       msg = JSON.parse(String(data)) as PanelAction & { id?: unknown };
@@ -319,7 +333,7 @@ export class PanelServer {
     const { actions } = this.options;
     try {
       // After every draw so far is on its way: a test or a script then knows which frame shows it.
-      if (msg.t === 'ping') return void this.send(ws, { t: 'answer', id, ok: true, result: { seq: await this.settled(), screen: this.latestView?.screen ?? null } });
+      if (msg.t === 'ping') return void this.send(ws, { t: 'answer', id, ok: true, result: { seq: await this.settled(), screen: this.latestView?.screen ?? null, webcam: this.options.actions?.webcamStats ?? null } });
       if (!actions) throw new PanelActionError('this panel shows the screen only');
       const result = await actions.run(msg);
       // Touches answer nothing unless asked: the screen is the answer.
@@ -370,6 +384,7 @@ export class PanelServer {
   }
 
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly refusedWebcam = new WeakSet<WebSocket>();
 
   /** Resolves with the last frame's number once the draws of this turn are encoded and sent. */
   private async settled(): Promise<number> {
