@@ -7,6 +7,8 @@
  *    once a second) with no page, with a page watching, while the debug REPL changes screens with
  *    no page (the terminal's own cost) and while the page clicks through the same screens.
  *
+ *  - webcam frames per second reaching the face pipeline (Chromium's fake camera as the webcam).
+ *
  *   npm run bench:panel          BENCH_CLICKS=N (default 40), BENCH_SECONDS=S per phase (default 15)
  * Needs `make build` (the daemon runs dist/) and apt chromium.
  */
@@ -123,6 +125,46 @@ async function main(): Promise<void> {
     console.log(`| daemon, ${SECONDS} s a phase | CPU % | event-loop delay p50 ms | p99 ms | max ms |`);
     console.log('| --- | --- | --- | --- | --- |');
     for (const p of phases) console.log(`| ${p.name} | ${fmt(p.cpuPct)} | ${fmt(p.lagP50)} | ${fmt(p.lagP99)} | ${fmt(p.lagMax)} |`);
+  } finally {
+    await browser.close();
+    await daemon.stop();
+  }
+  await webcam();
+}
+
+/**
+ * The webcam route: Chromium's fake camera (its generated 640x480 picture) as the page's webcam,
+ * frames sent while the terminal shows the capture screen, decoded and handed to the real face
+ * pipeline (vision opencv on the simulated camera). Frames per second reaching the camera.
+ */
+async function webcam(): Promise<void> {
+  const [metricsPort] = await freePorts(1);
+  const daemon = await startPanelDaemon(['--vision', 'opencv'], { LIFECHECK_METRICS_LISTEN: `127.0.0.1:${metricsPort}`, LIFECHECK_LOG_LEVEL: 'warn', LIFECHECK_CAMERA: 'sim' });
+  const browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+  try {
+    const page = await openPanel(browser.context, daemon.url);
+    await page.locator('#webcam').check();
+    await page.waitForFunction(() => (globalThis as unknown as { panel: { webcam?: boolean } }).panel.webcam === true);
+    await clickButton(page, 'start');
+    await waitScreen(page, 'identify');
+    await act(page, { t: 'card', person: 'due' });
+    await waitScreen(page, 'confirm');
+    for (const [button, next] of [['enter', 'service'], ['apply', 'consent'], ['agree', 'capture']] as const) {
+      await clickButton(page, button);
+      await waitScreen(page, next);
+    }
+    const before = (await act(page, { t: 'ping' })).result.webcam as { received: number; delivered: number; decodeMs: number };
+    const t0 = performance.now();
+    const p = await phase(metricsPort!, 'capture screen, the webcam streaming', idle(SECONDS));
+    const after = (await act(page, { t: 'ping' })).result.webcam as { received: number; delivered: number; decodeMs: number };
+    const seconds = (performance.now() - t0) / 1000;
+    const screen = (await state(page)).screen;
+    const delivered = after.delivered - before.delivered;
+    const fmt = (n: number) => n.toFixed(1);
+    console.log('');
+    console.log(`| webcam (Chromium fake camera, 640x480 asked), ${SECONDS} s on the ${screen} screen | frames/s to the pipeline | decode ms/frame | daemon CPU % | event-loop delay p99 ms | max ms |`);
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log(`| page → JPEG → daemon → BGR → face pipeline | ${fmt(delivered / seconds)} | ${fmt((after.decodeMs - before.decodeMs) / Math.max(1, delivered))} | ${fmt(p.cpuPct)} | ${fmt(p.lagP99)} | ${fmt(p.lagMax)} |`);
   } finally {
     await browser.close();
     await daemon.stop();

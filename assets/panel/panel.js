@@ -248,7 +248,7 @@ const video = $('webcam-video');
 
 async function startWebcam() {
   try {
-    webcam.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, frameRate: 15 }, audio: false });
+    webcam.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, frameRate: { ideal: 20 } }, audio: false });
   } catch (e) {
     $('answer').textContent = `webcam: ${e.message}`;
     $('webcam').checked = false;
