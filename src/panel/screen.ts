@@ -5,7 +5,8 @@
  * After each draw the file is read back, the changed rectangle found and reported; whoever serves
  * the page encodes only that rectangle.
  */
-import { mkdtempSync, openSync, readSync, closeSync, rmSync, ftruncateSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, readSync, closeSync, rmSync, ftruncateSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DisplayPort, Size } from '../drivers/display/port.js';
@@ -47,7 +48,8 @@ export class MirrorFramebuffer extends FramebufferDisplay {
   draws = 0;
 
   constructor(private readonly mirror: MirrorOptions) {
-    const dir = mkdtempSync(join(memoryDir(), 'lifecheck-panel-'));
+    // Made on the first page's visit (owner-only: the camera preview is a face), removed on stop.
+    const dir = join(memoryDir(), `lifecheck-panel-${process.pid}-${randomBytes(6).toString('hex')}`);
     const file = join(dir, 'fb');
     const { width, height } = mirror.size;
     const stride = width * 4;
@@ -73,8 +75,9 @@ export class MirrorFramebuffer extends FramebufferDisplay {
   /** A page watches: open the memory framebuffer (first time) and draw what the terminal shows now. */
   async wake(): Promise<void> {
     if (!this.opened) {
+      mkdirSync(this.dir, { mode: 0o700 });
       // The framebuffer driver opens an existing device of the right size, as /dev/fb0 is.
-      const fd = openSync(this.file, 'w');
+      const fd = openSync(this.file, 'w', 0o600);
       ftruncateSync(fd, this.memory.length);
       closeSync(fd);
       await super.start();
