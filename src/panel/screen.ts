@@ -42,6 +42,7 @@ export class MirrorFramebuffer extends FramebufferDisplay {
   private opened = false;
   private awake = false;
   private latest: ScreenView | null = null;
+  private drawPending = false;
   private readonly listeners = new Set<(rect: Rect) => void>();
   private readonly viewListeners = new Set<(view: ScreenView) => void>();
   /** Draws since start (the bench and tests read it). */
@@ -102,12 +103,23 @@ export class MirrorFramebuffer extends FramebufferDisplay {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Drawn in the next turn, not inside the terminal's own drawing: views that come in one turn (a
+   * button pressed and released at once, a screen and its countdown) cost one draw, the last.
+   */
   override show(view: ScreenView): void {
     this.latest = view;
     for (const l of this.viewListeners) l(view);
-    if (!this.awake) return;
-    super.show(view);
-    this.changed();
+    if (!this.awake || this.drawPending) return;
+    this.drawPending = true;
+    setImmediate(() => {
+      this.drawPending = false;
+      if (!this.awake || !this.latest) return;
+      super.show(this.latest);
+      // Read back at once: whoever waits for this turn's draws (the page's ping) sees them.
+      this.draws++;
+      this.readBack();
+    });
   }
 
   /** Each view drawn (the page learns where the buttons are). */
