@@ -13,6 +13,8 @@ import { fixtureView } from '../../src/screens/fixtures.js';
 import { ScreenRenderer } from '../../src/screens/renderer.js';
 import { changedRect, MirrorFramebuffer } from '../../src/panel/screen.js';
 import { FRAME_HEADER, PanelServer } from '../../src/panel/server.js';
+import { encodePng, scanlines } from '../../src/panel/png.js';
+import { Image } from '@napi-rs/canvas';
 import { BIN, until } from '../helpers.js';
 
 function logSink() {
@@ -35,6 +37,27 @@ t.test('changedRect: the smallest rectangle holding every changed pixel', async 
   t.same(changedRect(a, b, 10, 6), { x: 3, y: 2, width: 5, height: 3 });
   b.writeUInt32LE(1, (5 * 10 + 9) * 4);
   t.same(changedRect(a, b, 10, 6), { x: 3, y: 2, width: 7, height: 4 });
+});
+
+t.test('PNG scanlines: RGB from B,G,R,X rows, the same by words or by bytes', async (t) => {
+  const width = 7;
+  const stride = width * 4;
+  const aligned = Buffer.alloc(stride * 5);
+  for (let i = 0; i < aligned.length; i++) aligned[i] = (i * 37) & 0xff;
+  // One byte in: the word path cannot be taken.
+  const unaligned = Buffer.alloc(aligned.length + 1).subarray(1);
+  aligned.copy(unaligned);
+  const rect = { x: 2, y: 1, width: 4, height: 3 };
+  const lines = scanlines(aligned, stride, rect);
+  t.same(lines, scanlines(unaligned, stride, rect));
+  t.equal(lines.length, 3 * (1 + 4 * 3));
+  const s = (1 * width + 2) * 4;
+  t.same([...lines.subarray(0, 4)], [0, aligned[s + 2], aligned[s + 1], aligned[s]], 'filter byte, then R, G, B');
+  const png = await encodePng(aligned, stride, rect);
+  t.same([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
+  const decoded = new Image();
+  decoded.src = png;
+  t.same([decoded.width, decoded.height], [4, 3], 'that decodes');
 });
 
 t.test('the mirror draws what the screenshot renderer draws, and sleeps while nobody watches', async (t) => {
