@@ -18,6 +18,8 @@ const panel = {
   screen: null,
   mode: null,
   buttons: [],
+  /** Every screen shown since the page opened, in order (a brief one is not missed). */
+  screens: [],
   devices: {},
   prompts: [],
   receipt: false,
@@ -108,6 +110,7 @@ const handlers = {
   screen(m) {
     // When the page saw it: touches right after a change are ignored by the terminal (its touch guard).
     panel.screenAt = performance.now();
+    if (m.screen !== panel.screen) panel.screens.push(m.screen);
     panel.screen = m.screen;
     panel.mode = m.mode;
     panel.overlay = m.overlay;

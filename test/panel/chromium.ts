@@ -81,6 +81,7 @@ export interface PanelState {
   mode: string | null;
   frames: number;
   paintedSeq?: number;
+  screens: string[];
   buttons: Array<{ id: string; enabled: boolean; x: number; y: number; width: number; height: number }>;
   devices: Record<string, { ok: boolean }>;
   prompts: string[];

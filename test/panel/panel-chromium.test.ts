@@ -53,12 +53,14 @@ function differing(a: { data: Uint8ClampedArray }, b: { data: Uint8ClampedArray 
 /** A click that changes the screen: clicked again if the terminal's touch guard swallowed it. */
 async function press(page: Page, button: string, next: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    const seen = (await state(page)).screens.length;
     await clickButton(page, button);
     try {
-      await waitScreen(page, next, attempt < 3 ? 3_000 : 20_000);
+      // Seen at all since the click: a brief screen (submitting) may be gone by the next look.
+      await page.waitForFunction(([s, from]) => (globalThis as unknown as { panel: { screens: string[] } }).panel.screens.slice(from as number).includes(s as string), [next, seen] as const, { timeout: attempt < 3 ? 3_000 : 20_000 });
       return;
     } catch (e) {
-      if (attempt >= 3 || (await state(page)).screen === next) throw e;
+      if (attempt >= 3 || (await state(page)).screens.length > seen) throw e;
     }
   }
 }
