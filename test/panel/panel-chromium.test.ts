@@ -150,6 +150,26 @@ function run(): void {
       await page.waitForFunction(() => (globalThis as unknown as { panel: { devices: Record<string, { ok: boolean }> } }).panel.devices.camera?.ok === true);
     });
 
+    await t.test("the side panel's SI fault and printer state reach the terminal", async (t) => {
+      await waitScreen(page, 'home');
+      await page.locator('#printer').selectOption('paper-out');
+      await page.waitForFunction(() => (globalThis as unknown as { panel: { devices: Record<string, { ok: boolean }> } }).panel.devices.printer?.ok === false);
+      t.pass('paper out: the printer is faulty as the machine sees it');
+      await page.locator('#printer').selectOption('ok');
+      await page.waitForFunction(() => (globalThis as unknown as { panel: { devices: Record<string, { ok: boolean }> } }).panel.devices.printer?.ok === true);
+      // The simulated SI's next look-up fails: armed from the page, as `inject si lookup unreachable`.
+      await page.locator('#si-op').selectOption('lookup');
+      await page.locator('#si-fault').selectOption('unreachable');
+      await page.locator('#si-apply').click();
+      await page.waitForFunction(() => (globalThis as unknown as { panel: { answers: Array<{ ok: boolean; result?: { armed?: string } }> } }).panel.answers.some((a) => a.ok && a.result?.armed === 'lookup unreachable'));
+      await press(page, 'start', 'identify');
+      await page.locator('#tap-card').click();
+      await waitScreen(page, 'confirm');
+      await press(page, 'enter', 'siProblem');
+      t.pass('the look-up failed: the SI problem screen');
+      await press(page, 'home', 'home');
+    });
+
     await t.test('what the page may not do', async (t) => {
       t.match(await act(page, { t: 'printer', status: 'on-fire' }), { ok: false, error: /printer status/ });
       t.match(await act(page, { t: 'card', person: 'nobody' }), { ok: false, error: /no test person/ });
