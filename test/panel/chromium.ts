@@ -139,6 +139,21 @@ export async function clickButton(page: Page, id: string, guardMs = 300): Promis
   await page.mouse.click(at.x, at.y);
 }
 
+/** A click that changes the screen: clicked again if the terminal's touch guard swallowed it. */
+export async function press(page: Page, button: string, next: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const seen = (await state(page)).screens.length;
+    await clickButton(page, button);
+    try {
+      // Seen at all since the click: a brief screen (submitting) may be gone by the next look.
+      await page.waitForFunction(([s, from]) => (globalThis as unknown as { panel: { screens: string[] } }).panel.screens.slice(from as number).includes(s as string), [next, seen] as const, { timeout: attempt < 3 ? 3_000 : 20_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3 || (await state(page)).screens.length > seen) throw e;
+    }
+  }
+}
+
 export async function openPanel(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   // The prompts' sound is not what these tests look at.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createCanvas, Image } from '@napi-rs/canvas';
 import type { Page } from 'playwright-core';
 import { BIN } from '../helpers.js';
-import { act, chromiumMissing, clickButton, launchChromium, openPanel, pagePoint, settled, startPanelDaemon, state, waitScreen } from './chromium.js';
+import { act, chromiumMissing, launchChromium, openPanel, pagePoint, press, settled, startPanelDaemon, state, waitScreen } from './chromium.js';
 
 const missing = chromiumMissing();
 if (missing) {
@@ -48,21 +48,6 @@ function differing(a: { data: Uint8ClampedArray }, b: { data: Uint8ClampedArray 
   let n = 0;
   for (let i = 0; i < a.data.length; i += 4) if (a.data[i] !== b.data[i] || a.data[i + 1] !== b.data[i + 1] || a.data[i + 2] !== b.data[i + 2]) n++;
   return n;
-}
-
-/** A click that changes the screen: clicked again if the terminal's touch guard swallowed it. */
-async function press(page: Page, button: string, next: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const seen = (await state(page)).screens.length;
-    await clickButton(page, button);
-    try {
-      // Seen at all since the click: a brief screen (submitting) may be gone by the next look.
-      await page.waitForFunction(([s, from]) => (globalThis as unknown as { panel: { screens: string[] } }).panel.screens.slice(from as number).includes(s as string), [next, seen] as const, { timeout: attempt < 3 ? 3_000 : 20_000 });
-      return;
-    } catch (e) {
-      if (attempt >= 3 || (await state(page)).screens.length > seen) throw e;
-    }
-  }
 }
 
 function run(): void {

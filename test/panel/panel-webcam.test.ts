@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionScript, liveFrames, neutralScript, pipelineDetector, prepareSource } from '../../src/vision/synth/index.js';
 import { MODEL_CACHE, face, testEngine } from '../vision/engine-fixture.js';
-import { act, chromiumMissing, clickButton, launchChromium, openPanel, startPanelDaemon, state, waitScreen } from './chromium.js';
+import { act, chromiumMissing, launchChromium, openPanel, press, startPanelDaemon, state, waitScreen } from './chromium.js';
 
 const missing = chromiumMissing();
 if (missing) {
@@ -47,20 +47,16 @@ if (missing) {
     await page.locator('#webcam').check();
     await page.waitForFunction(() => (globalThis as unknown as { panel: { webcam?: boolean } }).panel.webcam === true, null, { timeout: 10_000 });
 
-    await clickButton(page, 'start');
-    await waitScreen(page, 'identify');
+    await press(page, 'start', 'identify');
     await page.locator('#tap-card').click();
     await waitScreen(page, 'confirm');
-    for (const [button, next] of [['enter', 'service'], ['apply', 'consent'], ['agree', 'capture']] as const) {
-      await clickButton(page, button);
-      await waitScreen(page, next);
-    }
+    for (const [button, next] of [['enter', 'service'], ['apply', 'consent'], ['agree', 'capture']] as const) await press(page, button, next);
     await waitScreen(page, 'captured', 90_000);
     const answer = await act(page, { t: 'ping' });
     const webcam = answer.result.webcam as { received: number; delivered: number };
     t.ok(webcam.delivered > 10, `the webcam's frames reached the terminal's camera (${webcam.delivered} of ${webcam.received})`);
     t.ok((await state(page)).prompts.some((p) => /向左/.test(p)), 'asked to turn left');
-    await clickButton(page, 'submit');
+    await press(page, 'submit', 'submitting');
     await waitScreen(page, 'result', 30_000);
     t.pass('submitted: the result screen');
   });
