@@ -1,5 +1,5 @@
 # The two commands of the README: `make start` and `make test`. Both set up what they need.
-.PHONY: start test setup deps build typecheck bench drill clean
+.PHONY: start demo test setup deps build typecheck bench drill clean
 
 NPM_STAMP := node_modules/.install-stamp
 
@@ -21,10 +21,15 @@ build: deps
 typecheck: deps
 	npx tsc -p tsconfig.check.json
 
-# Runs the terminal on the simulated device profile and plays the bundled demo session, against
-# the reference SI service (si-dev) over HTTPS with client certificates; si-dev stops with it.
+# Runs the terminal on the simulated device profile with the browser panel (http://127.0.0.1:8470/),
+# against the reference SI service (si-dev) over HTTPS with client certificates, printing the
+# transcript until Ctrl-C; si-dev stops with it.
 start: build
 	./scripts/start-sim.sh
+
+# The same terminal, with a simulated person who plays one whole session; then it exits.
+demo: build
+	./scripts/start-sim.sh --demo
 
 test: build typecheck
 	npx tap

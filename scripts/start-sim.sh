@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # `make start`: the reference SI service (lifecheck si-dev) in the background on 127.0.0.1 with
-# fresh test certificates, then the demo session on the sim profile talking to it over HTTPS with
-# a client certificate, through the durable encrypted outbox. Everything lives in a temporary
-# directory removed on exit; si-dev is stopped when the demo ends.
+# fresh test certificates, then the terminal on the sim profile talking to it over HTTPS with a
+# client certificate, through the durable encrypted outbox, with the browser panel on
+# http://127.0.0.1:8470/ (LIFECHECK_PANEL_LISTEN to change it). It prints the transcript and runs
+# until Ctrl-C. `make demo` (this script with --demo): one whole session played by a simulated
+# person, then it exits. Everything lives in a temporary directory removed on exit; si-dev is
+# stopped with the terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=(--transcript)
+if [ "${1:-}" = "--demo" ]; then
+  mode=(--demo)
+  shift
+fi
 
 state=$(mktemp -d -t lifecheck-sim.XXXXXX)
 si_pid=""
@@ -36,6 +45,8 @@ LIFECHECK_SI_KEY_FILE=$(field keyFile); export LIFECHECK_SI_KEY_FILE
 export LIFECHECK_OUTBOX_STORE=sqlite
 export LIFECHECK_OUTBOX_PATH="$state/outbox.sqlite"
 export LIFECHECK_OUTBOX_KEY_FILE="$state/outbox.key"
+# The panel's SI faults go to this si-dev's fault switch.
+LIFECHECK_PANEL_SI_ADMIN=$(field adminUrl); export LIFECHECK_PANEL_SI_ADMIN
 echo "SI: lifecheck si-dev at $LIFECHECK_SI_URL (HTTPS, client certificate); outbox: $LIFECHECK_OUTBOX_PATH"
 
 # The capture steps run the real face pipeline (OpenCV, dlib landmarks, action judges, auto-capture)
@@ -47,5 +58,8 @@ export LIFECHECK_VISION_MODEL_CACHE="${LIFECHECK_VISION_MODEL_CACHE:-var/cache/v
 [ -s "$LIFECHECK_VISION_MODEL_CACHE" ] || echo "first start: converting the landmark model to $LIFECHECK_VISION_MODEL_CACHE (about 15 s, once)"
 echo "vision: $LIFECHECK_VISION on camera $LIFECHECK_CAMERA (the synthesised person of assets/faces/astronaut.jpg)"
 
-node bin/lifecheck.js run --demo "$@"
+if [ "${mode[0]}" = "--transcript" ]; then
+  echo "terminal: open the panel URL below in a browser; Ctrl-C stops the terminal and si-dev"
+fi
+node bin/lifecheck.js run "${mode[@]}" "$@"
 node bin/lifecheck.js outbox status

@@ -27,12 +27,15 @@ import { OperationalError } from '../lib/errors.js';
 const HELP = `lifecheck — retiree proof-of-life terminal (离退休人员生存验证)
 
 Usage:
-  lifecheck run [--config FILE] [--demo] [--speed N] [--vision cooperative|scripted|opencv]
+  lifecheck run [--config FILE] [--demo] [--transcript] [--speed N] [--vision cooperative|scripted|opencv]
       Run the terminal. The sim profile uses simulated devices and SI; the hardware profile the real
       drivers (framebuffer, evdev touch, ALSA, usblp, V4L2, identity devices, SI over HTTPS).
       Opens the debug REPL socket, and /metrics (OpenMetrics, for Prometheus) on ops.metrics.listen
-      when it is set (LIFECHECK_METRICS_LISTEN=127.0.0.1:9464; docs/operations.md).
+      when it is set (LIFECHECK_METRICS_LISTEN=127.0.0.1:9464; docs/operations.md). On the sim
+      profile it serves the browser panel on ops.panel.listen (default http://127.0.0.1:8470/;
+      LIFECHECK_PANEL_LISTEN, empty for off; docs/panel.md): the screen, touches and the devices.
       --demo     a simulated person walks through one whole session, then the terminal exits
+      --transcript  print every screen, prompt and SI call as it happens (as --demo does)
       --speed N  run the clock N times faster (demo only)
       --vision   cooperative: a simulated person does every action; scripted: the REPL injects them;
                  opencv: the face pipeline judges the camera's frames (default: config vision.kind)
@@ -147,21 +150,21 @@ async function cmdReplay(args: string[]): Promise<number> {
 }
 
 async function cmdRun(args: string[]): Promise<number> {
-  const { values } = parse(args, { config: { type: 'string' }, demo: { type: 'boolean' }, speed: { type: 'string' }, vision: { type: 'string' } });
+  const { values } = parse(args, { config: { type: 'string' }, demo: { type: 'boolean' }, transcript: { type: 'boolean' }, speed: { type: 'string' }, vision: { type: 'string' } });
   const config: LifecheckConfig = loadConfig(values.config ? { file: String(values.config) } : {});
   const speed = values.speed ? Number(values.speed) : 1;
   if (!(speed > 0)) throw new UsageError('--speed must be a positive number');
   const vision = values.vision ?? config.vision.kind;
   if (vision !== 'cooperative' && vision !== 'scripted' && vision !== 'opencv') throw new UsageError('--vision must be cooperative, scripted or opencv');
   // In the demo the console shows the session; logs keep to warnings so the two do not mix.
-  const logger: Logger = createLogger(values.demo ? 'warn' : config.log.level);
+  const logger: Logger = createLogger(values.demo || values.transcript ? 'warn' : config.log.level);
   if (config.profile === 'hardware') {
     // A real terminal serves real people: no simulated person, and faces are judged by the pipeline.
     if (values.demo) throw new UsageError('--demo needs the sim profile (a simulated person walks through it)');
     if (speed !== 1) throw new UsageError('--speed needs the sim profile (real people use the hardware one, on real time)');
     if (vision !== 'opencv') throw new UsageError(`--vision ${vision}: the hardware profile judges faces with the pipeline (opencv)`);
   }
-  return runDaemon({ config, logger, demo: values.demo === true, speed, vision, out: process.stdout });
+  return runDaemon({ config, logger, demo: values.demo === true, transcript: values.transcript === true, speed, vision, out: process.stdout });
 }
 
 async function cmdVision(args: string[]): Promise<number> {

@@ -256,6 +256,20 @@ const schema = {
         env: 'LIFECHECK_METRICS_LISTEN',
       },
     },
+    panel: {
+      listen: {
+        doc: 'The browser panel (docs/panel.md) on host:port: the screen, touches and, on the sim profile, the simulated devices; config/default.json serves it on 127.0.0.1:8470, the hardware preset turns it off; empty: off',
+        format: 'listen-address',
+        default: '',
+        env: 'LIFECHECK_PANEL_LISTEN',
+      },
+      siAdmin: {
+        doc: 'Loopback admin URL of the reference SI service (lifecheck si-dev) whose faults the panel switches when si.kind is https; empty: SI faults only on the simulated SI',
+        format: String,
+        default: '',
+        env: 'LIFECHECK_PANEL_SI_ADMIN',
+      },
+    },
   },
 };
 
@@ -311,7 +325,7 @@ export interface LifecheckConfig {
   log: { level: string };
   voice: { language: VoiceLanguage; rate: number; cacheDir: string; recordingsDir: string };
   privacy: { recordPersonalData: boolean };
-  ops: { replSocket: string; replSocketMode: '0600' | '0660'; allowInjection: 'auto' | 'on' | 'off'; history: number; metrics: { listen: string } };
+  ops: { replSocket: string; replSocketMode: '0600' | '0660'; allowInjection: 'auto' | 'on' | 'off'; history: number; metrics: { listen: string }; panel: { listen: string; siAdmin: string } };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -397,9 +411,16 @@ function crossCheck(c: LifecheckConfig, profileChecks: boolean): void {
     problems.push(`devices.clock.floor: must be a date YYYY-MM-DD (got '${c.devices.clock.floor}')`);
   }
   if (c.devices.clock.pollMs < 1_000) problems.push('devices.clock.pollMs: must be at least 1000');
+  if (c.ops.panel.siAdmin && !isLoopbackUrl(c.ops.panel.siAdmin)) problems.push(`ops.panel.siAdmin: must be an http(s) URL on 127.0.0.1, [::1] or localhost (got '${c.ops.panel.siAdmin}')`);
   if (c.profile === 'hardware' && profileChecks) problems.push(...hardwareProblems(c));
   if (c.voice.rate < 80 || c.voice.rate > 450) problems.push('voice.rate: must be from 80 to 450 words per minute (espeak-ng)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}
+
+function isLoopbackUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
 }
 
 /** What the hardware profile cannot run with: simulated parts that would pretend to serve people. */

@@ -17,6 +17,10 @@ import { createSimTerminal, type SimDevices } from '../terminal/sim-profile.js';
 import type { Terminal } from '../terminal/terminal.js';
 import type { TerminalHooks } from '../terminal/hooks.js';
 import { ControlServer } from './control-server.js';
+import type { CommandContext } from './commands.js';
+import type { CameraPort } from '../drivers/camera/port.js';
+import { Panel } from '../panel/panel.js';
+import { qrSvg } from '../screens/qr.js';
 import { TerminalMetrics } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
 import { TraceRecorder } from './recorder.js';
@@ -31,6 +35,8 @@ export interface DaemonOptions {
   vision: 'cooperative' | 'scripted' | 'opencv';
   out: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
+  /** Print each screen, prompt and SI call as it happens, as the demo does (make start). */
+  transcript?: boolean;
 }
 
 interface Built {
@@ -38,12 +44,14 @@ interface Built {
   outbox: Outbox;
   /** The simulated devices (sim profile), for the demo and the REPL's injection; null on hardware. */
   devices: SimDevices | null;
+  /** The camera the terminal watches (the panel unplugs it); null on hardware. */
+  camera: CameraPort | null;
   screenSize: Size;
 }
 
 async function build(
   options: DaemonOptions,
-  parts: { clock: Clock; seed: number; notifier: SystemdNotifier; onOutput: (o: Output) => void; onView: (view: ScreenView) => void; hooks?: TerminalHooks | undefined },
+  parts: { clock: Clock; seed: number; notifier: SystemdNotifier; onOutput: (o: Output) => void; onView: (view: ScreenView) => void; hooks?: TerminalHooks | undefined; panel: Panel | null },
 ): Promise<Built> {
   const { config, logger } = options;
   const common = { config, logger, clock: parts.clock, seed: parts.seed, history: config.ops.history, onOutput: parts.onOutput, ...(parts.hooks ? { hooks: parts.hooks } : {}) };
@@ -55,11 +63,11 @@ async function build(
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Real devices only: no simulated person, nothing for the REPL to inject into.
-    const hw = await createHardwareTerminal({ ...common, ...(options.env ? { env: options.env } : {}) });
-    return { terminal: hw.terminal, outbox: hw.outbox, devices: null, screenSize: hw.display.size };
+    const hw = await createHardwareTerminal({ ...common, ...(options.env ? { env: options.env } : {}), ...(parts.panel ? { screen: parts.panel.screen } : {}) });
+    return { terminal: hw.terminal, outbox: hw.outbox, devices: null, camera: null, screenSize: hw.display.size };
   }
-  const sim = createSimTerminal({ ...common, vision: options.vision, onView: parts.onView });
-  return { terminal: sim.terminal, outbox: sim.outbox, devices: sim.devices, screenSize: { width: config.devices.display.width, height: config.devices.display.height } };
+  const sim = createSimTerminal({ ...common, vision: options.vision, onView: parts.onView, ...(parts.panel ? { screen: parts.panel.screen } : {}) });
+  return { terminal: sim.terminal, outbox: sim.outbox, devices: sim.devices, camera: sim.camera, screenSize: { width: config.devices.display.width, height: config.devices.display.height } };
 }
 
 /**
@@ -85,16 +93,20 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const recorder = new TraceRecorder({ config, clock, logger });
   // Fleet metrics only when an address is configured: off, nothing is counted.
   const metrics = config.ops.metrics.listen ? new TerminalMetrics({ profile: config.profile, actions: config.liveness.actions }) : null;
+  // The browser panel (ops.panel.listen): the screen, touches and, on the sim profile, the devices.
+  const panel = config.ops.panel.listen ? new Panel({ config, logger, listen: parseListenAddress(config.ops.panel.listen), qrSvg: await qrSvg(config.terminal.qrUrl) }) : null;
+  const transcript = options.demo || options.transcript === true;
 
   const onOutput = (o: Output) => {
     recorder.output(o);
     metrics?.output(o);
-    if (options.demo) out.write(describeOutput(o, clock.now() - started) + '\n');
+    panel?.output(o, clock.now() - started);
+    if (transcript) out.write(describeOutput(o, clock.now() - started) + '\n');
   };
   const seed = (Math.random() * 2 ** 31) | 0;
   let built: Built;
   try {
-    built = await build(options, { clock, seed, notifier, onOutput, onView: (view) => demo?.onView(view), hooks: metrics?.hooks });
+    built = await build(options, { clock, seed, notifier, onOutput, onView: (view) => demo?.onView(view), hooks: metrics?.hooks, panel });
   } catch (e) {
     // The notify socket (opened by a first start's request for time) must not hold the process.
     notifier.stop();
@@ -118,21 +130,22 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     });
   }
 
+  const commands: CommandContext = {
+    terminal,
+    clock: pausable,
+    logger,
+    screenSize: built.screenSize,
+    fonts: config.devices.display.fonts,
+    devices,
+    allowInjection: injectionAllowed(config),
+    siKind: config.si.kind,
+    recording: { start: (file) => recorder.start(file), stop: () => recorder.stop() },
+  };
   const control = new ControlServer({
     path: replSocketPath(config, env),
     mode: parseInt(config.ops.replSocketMode, 8),
     logger,
-    context: {
-      terminal,
-      clock: pausable,
-      logger,
-      screenSize: built.screenSize,
-      fonts: config.devices.display.fonts,
-      devices,
-      allowInjection: injectionAllowed(config),
-      siKind: config.si.kind,
-      recording: { start: (file) => recorder.start(file), stop: () => recorder.stop() },
-    },
+    context: commands,
   });
 
   const onSignal = (signal: string) => () => finish(signal);
@@ -161,6 +174,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   // Like the REPL, never a reason not to serve people: a failed bind is logged and tried again.
   await metricsServer?.start();
+  if (panel) {
+    // Like /metrics: a panel that cannot listen is said clearly, and the terminal serves on.
+    await panel.start({ terminal, devices, camera: built.camera, commands });
+    if (panel.url && transcript) out.write(`panel: ${panel.url}  (the terminal in a browser; Ctrl-C stops it)\n`);
+    if (panel.problem) process.stderr.write(`lifecheck: ${panel.problem}\n`);
+  }
   // STATUS= for `systemctl status`: where the terminal is, what is broken, what waits to be sent.
   const statusLine = (): string => {
     const devicesNow = terminal.machineActor.getSnapshot().context.devices;
@@ -184,6 +203,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   await recorder.stop();
   await control.stop();
   await metricsServer?.stop();
+  await panel?.stop();
   // Give a submission in flight its chance to reach the outbox before the devices go.
   let budget: NodeJS.Timeout | undefined;
   await Promise.race([terminal.drain(), new Promise((r) => (budget = setTimeout(r, SHUTDOWN_BUDGET_MS)))]);

@@ -10,6 +10,7 @@ import { EspeakTts } from '../audio/tts.js';
 import type { Clock } from '../clock/clock.js';
 import type { LifecheckConfig } from '../config/config.js';
 import type { CameraPort, Frame } from '../drivers/camera/port.js';
+import type { DisplayPort } from '../drivers/display/port.js';
 import { FramebufferDisplay, geometrySource } from '../drivers/display/framebuffer.js';
 import { createIdentityTwins } from '../drivers/identity-devices.js';
 import { UsblpPrinter } from '../drivers/printer/usblp.js';
@@ -49,6 +50,8 @@ export interface HardwareTerminalOptions {
   history?: number;
   /** The fleet metrics' hooks (src/terminal/hooks.ts). */
   hooks?: TerminalHooks;
+  /** The screen shown elsewhere too (the browser panel, src/panel): returns the display the terminal draws on. */
+  screen?: (parts: { main: DisplayPort; photos: PhotoStore; camera: CameraPort }) => DisplayPort;
 }
 
 export interface HardwareTerminal {
@@ -111,7 +114,7 @@ export async function createHardwareTerminal(options: HardwareTerminalOptions): 
         barcode: identity.barcode,
         camera,
         touch,
-        display,
+        display: options.screen?.({ main: display, photos, camera }) ?? display,
         speaker,
         printer,
         timeSync: timedatectlSync(d.clock, clock, logger),

@@ -8,6 +8,8 @@ import type { Clock } from '../clock/clock.js';
 import type { LifecheckConfig } from '../config/config.js';
 import type { BarcodeTwin } from '../drivers/barcode/twin.js';
 import { SimCamera } from '../drivers/camera/sim.js';
+import type { CameraPort } from '../drivers/camera/port.js';
+import type { DisplayPort } from '../drivers/display/port.js';
 import { SimDisplay } from '../drivers/display/sim.js';
 import type { IdReaderTwin } from '../drivers/id-reader/twin.js';
 import { createIdentityTwins } from '../drivers/identity-devices.js';
@@ -73,9 +75,14 @@ export interface SimTerminalOptions {
   ports?: Partial<Pick<TerminalPorts, 'speaker' | 'printer' | 'display'>>;
   /** The fleet metrics' hooks (src/terminal/hooks.ts). */
   hooks?: TerminalHooks;
+  /**
+   * The screen as a profile extra shows it (the browser panel, src/panel): given the simulated
+   * display, the photo store and the terminal's camera, returns the display the terminal draws on.
+   */
+  screen?: (parts: { main: DisplayPort; photos: PhotoStore; camera: CameraPort }) => DisplayPort;
 }
 
-export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: Outbox; photos: PhotoStore } {
+export function createSimTerminal(options: SimTerminalOptions): { terminal: Terminal; devices: SimDevices; outbox: Outbox; photos: PhotoStore; camera: CameraPort } {
   const { config, clock } = options;
   const photos = new PhotoStore();
   const camera = new SimCamera();
@@ -111,7 +118,7 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
       sscReader: devices.sscReader,
       barcode: devices.barcode,
       touch: devices.touch,
-      display: options.ports?.display ?? devices.display,
+      display: options.ports?.display ?? options.screen?.({ main: devices.display, photos, camera: terminalCamera }) ?? devices.display,
       speaker: options.ports?.speaker ?? devices.speaker,
       printer: options.ports?.printer ?? devices.printer,
       timeSync: config.devices.clock.kind === 'sim' ? devices.clock : timedatectlSync(config.devices.clock, clock, options.logger),
@@ -121,6 +128,6 @@ export function createSimTerminal(options: SimTerminalOptions): { terminal: Term
     outbox,
     photos,
   });
-  return { terminal, devices, outbox, photos };
+  return { terminal, devices, outbox, photos, camera: terminalCamera };
 }
 

@@ -53,7 +53,7 @@ t.test('run --demo walks one whole session on the sim profile and exits cleanly'
   t.match(r.stdout, /demo finished/);
 });
 
-t.test("make start's demo: the capture steps judged by the real pipeline on the synthesised person", async (t) => {
+t.test("make demo: the capture steps judged by the real pipeline on the synthesised person", async (t) => {
   // What scripts/start-sim.sh sets; the real clock (speed 1), so the person moves at a person's pace.
   const r = lifecheck(['run', '--demo'], { LIFECHECK_LOG_LEVEL: 'warn', LIFECHECK_VISION: 'opencv', LIFECHECK_CAMERA: 'synth', LIFECHECK_VISION_MODEL_CACHE: MODEL_CACHE });
   t.equal(r.status, 0, r.stderr);
