@@ -170,6 +170,7 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
           step: Math.min(c.index + 1, c.actions.length),
           of: c.actions.length,
           notice: s.notice,
+          hint: s.hint,
           attempt: s.captureAttempts,
         },
       };
@@ -179,7 +180,7 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
     case 'captureFailed':
       return {
         buttons: [button('retry', attemptsLeft(ctx))],
-        fields: { failure: s.captureFailure, attemptsLeft: attemptsLeft(ctx) },
+        fields: { failure: s.captureFailure, hint: s.hint, attemptsLeft: attemptsLeft(ctx) },
       };
     case 'captured':
       return {
