@@ -96,6 +96,8 @@ export class HintDebounce {
   private current: Hint | null = null;
   private candidate: Hint | null = null;
   private since: number | null = null;
+  /** Last frame that showed the candidate: a face missed for a frame or two is a gap, not a fix. */
+  private lastSeen: number | null = null;
   /** When each hint was last told. */
   private readonly told = new Map<Hint, number>();
 
@@ -110,9 +112,13 @@ export class HintDebounce {
     this.current = null;
     this.candidate = null;
     this.since = null;
+    this.lastSeen = null;
   }
 
   observe(raw: Hint | null, at: number): Hint | null | undefined {
+    // The detector misses a far face now and then: a gap shorter than clearMs keeps a hint settling.
+    if (raw === null && this.candidate !== null && this.candidate !== this.current && this.lastSeen !== null && at - this.lastSeen < this.timing.clearMs) return undefined;
+    if (raw !== null) this.lastSeen = at;
     if (raw === this.current) {
       this.candidate = raw;
       this.since = null;

@@ -97,6 +97,21 @@ t.test('a passing condition is never told, and a single good frame does not clea
   t.equal(d.hint, 'too-dark');
 });
 
+t.test('a frame or two without the face (a far face the detector misses) does not restart the settling', async (t) => {
+  const d = new HintDebounce(TIMING);
+  const changes: [number, Hint | null][] = [];
+  for (let at = 0; at < 2000; at += 100) {
+    const change = d.observe(at % 1000 === 500 ? null : 'too-far', at);
+    if (change !== undefined) changes.push([at, change]);
+  }
+  t.same(changes, [[1000, 'too-far']]);
+  // A longer absence is a fix (or a person who left): the settling starts over.
+  const e = new HintDebounce(TIMING);
+  t.same(run(e, 'too-far', 0, 500), []);
+  t.same(run(e, null, 500, 1300), []);
+  t.same(run(e, 'too-far', 1300, 2400), [[2300, 'too-far']]);
+});
+
 t.test('a new condition replaces the told one after settling', async (t) => {
   const d = new HintDebounce(TIMING);
   run(d, 'too-far', 0, 1100);
