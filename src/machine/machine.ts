@@ -64,7 +64,7 @@ export function emptySession(): Session {
 }
 
 function quietVoice(): CaptureVoice {
-  return { prompt: null, hintSaid: false, repeatDue: false };
+  return { prompt: null, said: 0, hintSaid: false, repeatDue: false };
 }
 
 /** What the terminal says for each hint from vision (src/vision/hints.ts). */
@@ -394,10 +394,12 @@ export const terminalMachine = setup({
     askPhoto: sendTo('camera', { type: 'capture' }),
     speakStep: enqueueActions(({ context, enqueue }, params: { step: StepName }) => {
       const action = context.session.challenge.actions[context.session.challenge.index];
+      const said = context.session.voice.said;
+      // No progress since the action was asked: the repeat says slowly and fully what to do.
       const prompt: PromptId | null =
-        params.step === 'positioning' ? 'capture.face_camera' : params.step === 'framing' ? 'capture.look_at_camera' : action ? `action.${action}` : null;
+        params.step === 'positioning' ? 'capture.face_camera' : params.step === 'framing' ? 'capture.look_at_camera' : action ? (said > 0 ? `action_slow.${action}` : `action.${action}`) : null;
       if (prompt) enqueue.emit({ type: 'speak', prompt });
-      enqueue.assign({ session: { ...context.session, voice: { prompt, hintSaid: false, repeatDue: false } } });
+      enqueue.assign({ session: { ...context.session, voice: { prompt, said: said + 1, hintSaid: false, repeatDue: false } } });
     }),
     speakHint: enqueueActions(({ context, enqueue }) => {
       const hint = context.session.hint;
@@ -405,6 +407,8 @@ export const terminalMachine = setup({
       enqueue.emit({ type: 'speak', prompt: HINT_PROMPTS[hint] });
       enqueue.assign({ session: { ...context.session, voice: { ...context.session.voice, prompt: HINT_PROMPTS[hint], hintSaid: true } } });
     }),
+    /** A step begins: its prompt has not been said yet. */
+    newStepVoice: assign({ session: ({ context }) => ({ ...context.session, voice: { ...context.session.voice, said: 0 } }) }),
     deferRepeat: assign({
       session: ({ context }) => ({ ...context.session, voice: { ...context.session.voice, repeatDue: true } }),
     }),
@@ -746,7 +750,7 @@ export const terminalMachine = setup({
               states: {
                 positioning: {
                   id: 'capturePositioning',
-                  entry: 'askBaseline',
+                  entry: ['askBaseline', 'newStepVoice'],
                   ...voiceOf('positioning'),
                   on: { 'vision.faceReady': { target: 'acting', actions: ['clearNotice', 'activity'] } },
                   after: {
@@ -754,7 +758,7 @@ export const terminalMachine = setup({
                   },
                 },
                 acting: {
-                  entry: 'askCurrentAction',
+                  entry: ['askCurrentAction', 'newStepVoice'],
                   ...voiceOf('acting'),
                   on: {
                     'vision.actionPassed': [
@@ -772,7 +776,7 @@ export const terminalMachine = setup({
                   },
                 },
                 framing: {
-                  entry: 'askPhoto',
+                  entry: ['askPhoto', 'newStepVoice'],
                   ...voiceOf('framing'),
                   on: {
                     'vision.photo': { target: '#captured', actions: 'keepPhoto' },

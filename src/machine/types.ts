@@ -152,6 +152,8 @@ export type CaptureNotice = 'try-again' | 'face-lost' | 'multiple-faces';
 export interface CaptureVoice {
   /** The last capture prompt started (how long it plays follows from its length). */
   prompt: PromptId | null;
+  /** Step prompts said since the step began: a repeat of an action is said slower and more explicitly. */
+  said: number;
   /** The held hint was said since the step prompt last was. */
   hintSaid: boolean;
   /** The step prompt's repeat came due while a hint was playing: it follows the hint. */

@@ -165,11 +165,14 @@ export function screenText(view: ScreenView): ScreenText {
     case 'cameraProblem':
       return t('摄像头暂时不能使用', [{ text: f.cameraOk === false ? '摄像头未连接，请到服务窗口办理。' : PROMPTS['capture.camera_problem'] }]);
     case 'captureFailed': {
-      const why = f.failure === 'no-face' ? '没有看到您的脸。' : f.failure === 'unsteady' ? PROMPTS['capture.unsteady'] : '动作没有在规定时间内完成。';
+      const why = f.failure === 'no-face' ? (isHint(f.hint) ? '没有对准摄像头。' : '没有看到您的脸。') : f.failure === 'unsteady' ? PROMPTS['capture.unsteady'] : '动作没有在规定时间内完成。';
       const lines: ScreenText['lines'] = [{ text: why }];
       // The last thing the person was told to fix stays on screen: it is most likely why.
       if (isHint(f.hint)) lines.push({ text: `提示：${PROMPTS[HINT_PROMPTS[f.hint]]}`, strong: true, tone: 'bad' });
-      return t('这次没有完成验证', [...lines, { text: f.attemptsLeft ? '您可以点击「重试」再做一次，或到服务窗口办理。' : '验证次数已用完，请到服务窗口办理。' }]);
+      const newSet = f.failure === 'action-timeout' || f.failure === 'unsteady';
+      const next = !f.attemptsLeft ? '验证次数已用完，请到服务窗口办理。' : newSet ? '您可以点击「换一组动作」再试一次。' : '您可以点击「重试」再做一次。';
+      // After repeated failures, a person nearby helps more than another try alone.
+      return t('这次没有完成验证', [...lines, { text: next }, { text: '如需帮助，请联系大厅工作人员，或到服务窗口办理。', strong: true }]);
     }
     case 'captured':
       return { ...t(CAPTURE_TITLE, [{ text: '拍摄完成，请点击「提交」。', strong: true }], TIPS.capture, 'photo'), caption: AUTO };
