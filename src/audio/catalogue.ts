@@ -32,3 +32,8 @@ export function promptText(id: PromptId, language: VoiceLanguage): string {
 export function espeakVoiceOf(language: VoiceLanguage): string {
   return LANGUAGES[language].espeakVoice;
 }
+
+/** Characters of the longer of a prompt's texts: how long it plays, give or take the voice's pace. */
+export function spokenLength(id: PromptId): number {
+  return Math.max(...VOICE_LANGUAGES.map((language) => [...LANGUAGES[language].texts[id]].length));
+}

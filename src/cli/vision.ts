@@ -1,6 +1,8 @@
 /**
  * `lifecheck vision analyze PATH` — one JSON line per frame: faces with box, pose, eye and mouth
- * ratios and photo quality (sign conventions in src/vision/pose.ts and the README).
+ * ratios and photo quality (sign conventions in src/vision/pose.ts and the README), and the frame's
+ * hint: what the person would be told to fix (src/vision/hints.ts), judged on this frame alone (the
+ * terminal also waits for a condition to last, Delays.HINT_SETTLE), or null.
  * `lifecheck vision check CLIP --actions raise,blink` — runs a liveness challenge on a clip and
  * prints pass/fail and time per action; exit 0 only when every action passed.
  */
@@ -10,6 +12,7 @@ import { engineOptions, VisionEngine } from '../vision/engine.js';
 import { readClip } from '../vision/clip.js';
 import { Challenge, DEFAULT_CHALLENGE, type ChallengeEvent } from '../vision/challenge.js';
 import type { FaceObservation } from '../vision/observation.js';
+import { DEFAULT_HINT_THRESHOLDS, frameHint } from '../vision/hints.js';
 
 /** Short names accepted on the command line. */
 const ALIASES: Record<string, Action> = {
@@ -68,7 +71,8 @@ export function analyze(engine: VisionEngine, path: string, options: { fps?: num
     const o = pipeline.analyze(frame.mat, frame.at, frame.index);
     frame.mat.release();
     const faces = o.faces.map((f) => (options.landmarks ? { ...faceJson(f), landmarks: Array.from(f.landmarks, (v) => r1(v)) } : faceJson(f)));
-    io.out(JSON.stringify({ frame: frame.index, at: frame.at, faces }));
+    const hint = frameHint(o, 'placing', { ...DEFAULT_HINT_THRESHOLDS, gate: engine.quality });
+    io.out(JSON.stringify({ frame: frame.index, at: frame.at, hint, faces }));
     frames++;
   }
   io.err(`${frames} frame(s) analysed`);

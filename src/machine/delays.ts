@@ -26,11 +26,23 @@ export const Delays = {
    * rate (150 wpm, measured), so this leaves a pause of about 2 s before the repeat.
    */
   PROMPT_REPEAT: 7_000,
+  /** A vision condition (too far, too dark…) must last this long before it is hinted: a person moving into place is not told off mid-move. (Used by vision, not the machine.) */
+  HINT_SETTLE: 1_000,
+  /** A hinted condition must stay fixed this long before the hint clears, so one good frame does not make the hint flicker. (Used by vision, not the machine.) */
+  HINT_CLEAR: 600,
   /** The result screen returns home on its own after this, so the next person never sees it. */
   RESULT_DISMISS: 60_000,
   /** Touches are ignored this long after a new screen: the finger that pressed the last button must not press the next. (Used by the terminal, not the machine.) */
   TOUCH_GUARD: 300,
 } as const;
+
+/**
+ * A capture prompt is taken to be still playing for this long per character of its longer text
+ * (Mandarin or Cantonese; punctuation counts as the pause it is), and no hint is spoken over it: a
+ * new prompt cuts off the one playing. 「做得很好，请注视摄像头，保持不动。」 (16 characters) lasts
+ * ~5.3 s at the elderly speech rate, ~330 ms per character. A rate, not a wait: not overridable.
+ */
+export const SPEECH_MS_PER_CHAR = 330;
 
 export type DelayName = keyof typeof Delays;
 export type DelayOverrides = Partial<Record<DelayName, number>>;

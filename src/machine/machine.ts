@@ -14,12 +14,14 @@ import { cardProblems, refusal } from '../domain/card-check.js';
 import { checkIdNumber } from '../domain/id-number.js';
 import { localDate } from '../clock/clock.js';
 import type { PromptId } from '../audio/prompts.js';
+import { spokenLength } from '../audio/catalogue.js';
 import type { Eligibility, HistoryRecord, Submission, SubmitOutcome } from '../si-client/port.js';
-import type { VisionCommand } from '../vision/port.js';
+import type { Hint, VisionCommand } from '../vision/port.js';
 import { drawActions } from './challenge.js';
-import { Delays } from './delays.js';
+import { Delays, SPEECH_MS_PER_CHAR } from './delays.js';
 import type {
   CaptureFailure,
+  CaptureVoice,
   DeviceHealth,
   DeviceId,
   EmittedEvent,
@@ -55,10 +57,78 @@ export function emptySession(): Session {
     captureAttempts: 0,
     captureFailure: null,
     notice: null,
+    hint: null,
+    voice: quietVoice(),
     photo: null,
     result: null,
     receipt: null,
   };
+}
+
+function quietVoice(): CaptureVoice {
+  return { prompt: null, said: 0, hintSaid: false, repeatDue: false };
+}
+
+/** What the terminal says for each hint from vision (src/vision/hints.ts). */
+export const HINT_PROMPTS: Record<Hint, PromptId> = {
+  'multiple-faces': 'hint.multiple_faces',
+  'too-far': 'hint.too_far',
+  'too-close': 'hint.too_close',
+  'off-centre-left': 'hint.off_centre_left',
+  'off-centre-right': 'hint.off_centre_right',
+  'off-centre-up': 'hint.off_centre_up',
+  'off-centre-down': 'hint.off_centre_down',
+  'too-dark': 'hint.too_dark',
+  'too-bright': 'hint.too_bright',
+  'turned-away': 'hint.turned_away',
+  'eyes-hidden': 'hint.eyes_hidden',
+  blurred: 'hint.blurred',
+};
+
+/** How long a capture prompt is taken to play (Delays' SPEECH_MS_PER_CHAR). */
+export function speechMs(prompt: PromptId | null): number {
+  return prompt ? spokenLength(prompt) * SPEECH_MS_PER_CHAR : 0;
+}
+
+type StepName = 'positioning' | 'acting' | 'framing';
+
+/**
+ * The voice of one capture step: the step's prompt, repeated every PROMPT_REPEAT; while it plays
+ * (PROMPT_PLAYING) a hint from vision is only shown, and said once the prompt has ended. A repeat
+ * that comes due while a hint plays follows the hint. Each hint is said once per step prompt, so a
+ * held hint is repeated no more often than the prompt.
+ */
+function voiceOf(step: StepName) {
+  return {
+    initial: 'prompting',
+    states: {
+      prompting: {
+        id: `${step}Prompting`,
+        entry: { type: 'speakStep', params: { step } },
+        initial: 'playing',
+        after: {
+          PROMPT_REPEAT: [
+            { guard: stateIn(`#${step}Hinting`), actions: 'deferRepeat' },
+            { target: `#${step}Prompting`, reenter: true },
+          ],
+        },
+        states: {
+          playing: { after: { PROMPT_PLAYING: 'listening' } },
+          listening: {
+            always: [
+              { guard: 'repeatDue', target: `#${step}Prompting`, reenter: true },
+              { guard: 'hintToTell', target: 'hinting' },
+            ],
+          },
+          hinting: {
+            id: `${step}Hinting`,
+            entry: 'speakHint',
+            after: { PROMPT_PLAYING: 'listening' },
+          },
+        },
+      },
+    },
+  } as const;
 }
 
 function allDevicesOk(): Record<DeviceId, DeviceHealth> {
@@ -175,6 +245,8 @@ export const terminalMachine = setup({
     COUNTDOWN: ({ context }) => context.settings.countdownSeconds * 1000,
     /** When the spoken warning comes: countdownWarnAt seconds before the end. */
     COUNTDOWN_WARNING: ({ context }) => (context.settings.countdownSeconds - context.settings.countdownWarnAt) * 1000,
+    /** The capture prompt last started is still playing this long after its start. */
+    PROMPT_PLAYING: ({ context }) => speechMs(context.session.voice.prompt),
   },
   guards: {
     canServe: ({ context }) => canServe(context),
@@ -194,6 +266,8 @@ export const terminalMachine = setup({
     isCurrentAction: ({ context, event }) =>
       event.type === 'vision.actionPassed' &&
       event.action === context.session.challenge.actions[context.session.challenge.index],
+    hintToTell: ({ context }) => context.session.hint !== null && !context.session.voice.hintSaid,
+    repeatDue: ({ context }) => context.session.voice.repeatDue,
     isLastAction: ({ context }) =>
       context.session.challenge.index + 1 >= context.session.challenge.actions.length,
   },
@@ -294,6 +368,8 @@ export const terminalMachine = setup({
           challenge: { actions, index: 0, failures: 0, restarts: 0 },
           captureFailure: null,
           notice: null,
+          hint: null,
+          voice: quietVoice(),
           photo: null,
         },
       });
@@ -305,6 +381,8 @@ export const terminalMachine = setup({
         challenge: { ...context.session.challenge, index: 0, failures: 0, restarts: 0 },
         captureFailure: null,
         notice: null,
+        hint: null,
+        voice: quietVoice(),
         photo: null,
       }),
     }),
@@ -314,9 +392,32 @@ export const terminalMachine = setup({
       action: context.session.challenge.actions[context.session.challenge.index]!,
     })),
     askPhoto: sendTo('camera', { type: 'capture' }),
-    speakCurrentAction: enqueueActions(({ context, enqueue }) => {
+    speakStep: enqueueActions(({ context, enqueue }, params: { step: StepName }) => {
       const action = context.session.challenge.actions[context.session.challenge.index];
-      if (action) enqueue.emit({ type: 'speak', prompt: `action.${action}` });
+      const said = context.session.voice.said;
+      // No progress since the action was asked: the repeat says slowly and fully what to do.
+      const prompt: PromptId | null =
+        params.step === 'positioning' ? 'capture.face_camera' : params.step === 'framing' ? 'capture.look_at_camera' : action ? (said > 0 ? `action_slow.${action}` : `action.${action}`) : null;
+      if (prompt) enqueue.emit({ type: 'speak', prompt });
+      enqueue.assign({ session: { ...context.session, voice: { prompt, said: said + 1, hintSaid: false, repeatDue: false } } });
+    }),
+    speakHint: enqueueActions(({ context, enqueue }) => {
+      const hint = context.session.hint;
+      if (!hint) return;
+      enqueue.emit({ type: 'speak', prompt: HINT_PROMPTS[hint] });
+      enqueue.assign({ session: { ...context.session, voice: { ...context.session.voice, prompt: HINT_PROMPTS[hint], hintSaid: true } } });
+    }),
+    /** A step begins: its prompt has not been said yet. */
+    newStepVoice: assign({ session: ({ context }) => ({ ...context.session, voice: { ...context.session.voice, said: 0 } }) }),
+    deferRepeat: assign({
+      session: ({ context }) => ({ ...context.session, voice: { ...context.session.voice, repeatDue: true } }),
+    }),
+    /** A new hint is to be said; the same hint again (vision repeats it no sooner than PROMPT_REPEAT) too. */
+    setHint: assign({
+      session: ({ context, event }) =>
+        event.type === 'vision.hint'
+          ? { ...context.session, hint: event.hint, voice: { ...context.session.voice, hintSaid: event.hint === null ? context.session.voice.hintSaid : false } }
+          : context.session,
     }),
     nextAction: assign({
       session: ({ context }) => ({
@@ -645,33 +746,22 @@ export const terminalMachine = setup({
               initial: 'positioning',
               on: {
                 'vision.cameraError': 'cameraProblem',
+                'vision.hint': { actions: 'setHint' },
                 'ui.back': 'consent',
               },
               states: {
                 positioning: {
                   id: 'capturePositioning',
-                  entry: 'askBaseline',
-                  initial: 'prompting',
-                  states: {
-                    prompting: {
-                      entry: { type: 'speak', params: { prompt: 'capture.face_camera' } },
-                      after: { PROMPT_REPEAT: { target: 'prompting', reenter: true } },
-                    },
-                  },
+                  entry: ['askBaseline', 'newStepVoice'],
+                  ...voiceOf('positioning'),
                   on: { 'vision.faceReady': { target: 'acting', actions: ['clearNotice', 'activity'] } },
                   after: {
                     FACE_WAIT: { target: '#captureFailed', actions: { type: 'failCapture', params: { failure: 'no-face' } } },
                   },
                 },
                 acting: {
-                  entry: 'askCurrentAction',
-                  initial: 'prompting',
-                  states: {
-                    prompting: {
-                      entry: 'speakCurrentAction',
-                      after: { PROMPT_REPEAT: { target: 'prompting', reenter: true } },
-                    },
-                  },
+                  entry: ['askCurrentAction', 'newStepVoice'],
+                  ...voiceOf('acting'),
                   on: {
                     'vision.actionPassed': [
                       { guard: and(['isCurrentAction', 'isLastAction']), target: 'framing', actions: ['nextAction', 'activity'] },
@@ -688,14 +778,8 @@ export const terminalMachine = setup({
                   },
                 },
                 framing: {
-                  entry: 'askPhoto',
-                  initial: 'prompting',
-                  states: {
-                    prompting: {
-                      entry: { type: 'speak', params: { prompt: 'capture.look_at_camera' } },
-                      after: { PROMPT_REPEAT: { target: 'prompting', reenter: true } },
-                    },
-                  },
+                  entry: ['askPhoto', 'newStepVoice'],
+                  ...voiceOf('framing'),
                   on: {
                     'vision.photo': { target: '#captured', actions: 'keepPhoto' },
                     'vision.faceLost': RESTART_CHALLENGE,

@@ -5,7 +5,7 @@
 import type { Identity } from '../domain/identity.js';
 import type { PromptId } from '../audio/prompts.js';
 import type { Eligibility, HistoryRecord, SubmitOutcome } from '../si-client/port.js';
-import type { Action, VisionEvent } from '../vision/port.js';
+import type { Action, Hint, VisionEvent } from '../vision/port.js';
 
 export const DEVICE_IDS = [
   'idReader',
@@ -145,6 +145,21 @@ export type CaptureFailure = 'no-face' | 'action-timeout' | 'photo-timeout' | 'u
 /** Transient message on the capture screen. */
 export type CaptureNotice = 'try-again' | 'face-lost' | 'multiple-faces';
 
+/**
+ * The capture screen's voice, kept so that prompts never talk over each other: a new prompt cuts
+ * off the one playing, so a hint waits until the step prompt has been said.
+ */
+export interface CaptureVoice {
+  /** The last capture prompt started (how long it plays follows from its length). */
+  prompt: PromptId | null;
+  /** Step prompts said since the step began: a repeat of an action is said slower and more explicitly. */
+  said: number;
+  /** The held hint was said since the step prompt last was. */
+  hintSaid: boolean;
+  /** The step prompt's repeat came due while a hint was playing: it follows the hint. */
+  repeatDue: boolean;
+}
+
 export type PrinterProblem = 'paper-out' | 'cover-open' | 'offline' | 'timeout' | 'error';
 
 export interface Challenge {
@@ -175,6 +190,10 @@ export interface Session {
   captureAttempts: number;
   captureFailure: CaptureFailure | null;
   notice: CaptureNotice | null;
+  /** What vision last said the person should fix (too far, too dark…), until it says it is fixed. */
+  hint: Hint | null;
+  /** The capture screen's voice (see the capture states in machine.ts). */
+  voice: CaptureVoice;
   photo: { ref: string; quality: number } | null;
   result: SubmitResult | null;
   receipt: ReceiptState | null;

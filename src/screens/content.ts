@@ -4,7 +4,8 @@
  * Pure: a ScreenView in, texts out.
  */
 import { PROMPTS } from '../audio/prompts.js';
-import { PROBLEM_PROMPTS } from '../machine/machine.js';
+import { HINT_PROMPTS, PROBLEM_PROMPTS } from '../machine/machine.js';
+import { isHint, type Hint } from '../vision/hints.js';
 import type { IdentifyProblem } from '../machine/types.js';
 import type { FieldValue, ScreenView } from './view.js';
 
@@ -25,6 +26,22 @@ export const TIPS = {
   capture: '温馨提示：请将脸对准屏幕上方的摄像头，然后根据语音提示指引，做出相应动作，完成动作后请注视摄像头。',
   result: '温馨提示:请查看以上信息。',
 } as const;
+
+/** Each hint in a few big characters (the voice says the longer prompt, HINT_PROMPTS). */
+export const HINT_TEXTS: Record<Hint, string> = {
+  'multiple-faces': '只能有您一个人',
+  'too-far': '请靠近一点',
+  'too-close': '请离远一点',
+  'off-centre-left': '请向右挪一点',
+  'off-centre-right': '请向左挪一点',
+  'off-centre-up': '请把脸往下移',
+  'off-centre-down': '请把脸往上移',
+  'too-dark': '光线太暗',
+  'too-bright': '光线太亮',
+  'turned-away': '请正对屏幕',
+  'eyes-hidden': '请露出眼睛',
+  blurred: '请保持不动',
+};
 
 const CAPTURE_TITLE = '请拍摄生存验证图片';
 const ADJUST = '请调整摄像头位置，使摄像头可以完整地拍摄到您的脸';
@@ -141,6 +158,8 @@ export function screenText(view: ScreenView): ScreenText {
       const action = typeof f.action === 'string' ? (`action.${f.action}` as keyof typeof PROMPTS) : null;
       const now = view.mode === 'acting' && action && action in PROMPTS ? say(action) : view.mode === 'framing' ? '请注视摄像头' : '请将脸对准摄像头';
       const lines: ScreenText['lines'] = [{ text: now, big: true }];
+      // What to fix now, as big as the instruction: the one thing between the person and the photo.
+      if (isHint(f.hint)) lines.push({ text: HINT_TEXTS[f.hint], big: true, tone: 'bad' });
       if (view.mode === 'acting') lines.push({ text: `第${String(f.step)}个动作，共${String(f.of)}个` });
       const notice = f.notice === 'try-again' ? PROMPTS['capture.try_again'] : f.notice === 'face-lost' ? PROMPTS['capture.face_lost'] : f.notice === 'multiple-faces' ? PROMPTS['capture.one_person'] : null;
       if (notice) lines.push({ text: notice, strong: true, tone: 'bad' });
@@ -150,8 +169,14 @@ export function screenText(view: ScreenView): ScreenText {
     case 'cameraProblem':
       return t('摄像头暂时不能使用', [{ text: f.cameraOk === false ? '摄像头未连接，请到服务窗口办理。' : PROMPTS['capture.camera_problem'] }]);
     case 'captureFailed': {
-      const why = f.failure === 'no-face' ? '没有看到您的脸。' : f.failure === 'unsteady' ? PROMPTS['capture.unsteady'] : '动作没有在规定时间内完成。';
-      return t('这次没有完成验证', [{ text: why }, { text: f.attemptsLeft ? '您可以点击「重试」再做一次，或到服务窗口办理。' : '验证次数已用完，请到服务窗口办理。' }]);
+      const why = f.failure === 'no-face' ? (isHint(f.hint) ? '没有对准摄像头。' : '没有看到您的脸。') : f.failure === 'unsteady' ? PROMPTS['capture.unsteady'] : '动作没有在规定时间内完成。';
+      const lines: ScreenText['lines'] = [{ text: why }];
+      // The last thing the person was told to fix stays on screen: it is most likely why.
+      if (isHint(f.hint)) lines.push({ text: `提示：${PROMPTS[HINT_PROMPTS[f.hint]]}`, strong: true, tone: 'bad' });
+      const newSet = f.failure === 'action-timeout' || f.failure === 'unsteady';
+      const next = !f.attemptsLeft ? '验证次数已用完，请到服务窗口办理。' : newSet ? '您可以点击「换一组动作」再试一次。' : '您可以点击「重试」再做一次。';
+      // After repeated failures, a person nearby helps more than another try alone.
+      return t('这次没有完成验证', [...lines, { text: next }, { text: '如需帮助，请联系大厅工作人员，或到服务窗口办理。', strong: true }]);
     }
     case 'captured':
       return { ...t(CAPTURE_TITLE, [{ text: '拍摄完成，请点击「提交」。', strong: true }], TIPS.capture, 'photo'), caption: AUTO };

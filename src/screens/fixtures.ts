@@ -6,6 +6,8 @@ import { emptySession } from '../machine/machine.js';
 import type { DeviceHealth, DeviceId, Session, TerminalContext, TerminalSettings } from '../machine/types.js';
 import { DEVICE_IDS } from '../machine/types.js';
 import { testPerson } from '../si-client/test-persons.js';
+import { HINTS } from '../vision/hints.js';
+import { ACTIONS } from '../vision/port.js';
 import { buildView, type OverlayId, type ScreenId, type ScreenView } from './view.js';
 
 const SETTINGS: TerminalSettings = {
@@ -85,6 +87,18 @@ const FIXTURES: Record<string, Fixture> = {
   'overlay-instructions': { screen: 'identify', mode: 'waiting', overlay: 'instructions' },
   'overlay-qr': { screen: 'identify', mode: 'waiting', overlay: 'qr' },
 };
+
+/** The capture screen with each hint held (while positioning) and each action asked for. */
+for (const hint of HINTS) {
+  FIXTURES[`capture-hint-${hint}`] = { screen: 'capture', mode: 'positioning', session: { challenge: { actions: ['raise_head', 'blink'], index: 0, failures: 0, restarts: 0 }, captureAttempts: 1, hint } };
+}
+for (const action of ACTIONS) {
+  FIXTURES[`capture-action-${action}`] = { screen: 'capture', mode: 'acting', session: { challenge: { actions: [action, 'blink'], index: 0, failures: 0, restarts: 0 }, captureAttempts: 1 } };
+}
+FIXTURES['captureFailed-hint'] = { screen: 'captureFailed', session: { captureFailure: 'no-face', captureAttempts: 1, hint: 'too-far' } };
+
+/** Fixtures of the guided capture (goldens for every hint and every action). */
+export const GUIDE_FIXTURES = [...HINTS.map((h) => `capture-hint-${h}`), ...ACTIONS.map((a) => `capture-action-${a}`), 'captureFailed-hint'];
 
 export const FIXTURE_NAMES = Object.keys(FIXTURES);
 

@@ -7,7 +7,8 @@ import { createCanvas, GlobalFonts, Image, type Canvas, type SKRSContext2D } fro
 import { existsSync } from 'node:fs';
 import type { Size } from '../drivers/display/port.js';
 import { layoutScreen, type Rect } from './layout.js';
-import { countdownSvg, FONT_FAMILY, renderSvg, type SvgAssets } from './svg.js';
+import { countdownSvg, FONT_FAMILY, pictureRect, renderSvg, type SvgAssets } from './svg.js';
+import { guideSvg } from './guide.js';
 import type { ScreenView } from './view.js';
 import { DEFAULT_FONTS, type FontFiles } from './fonts.js';
 
@@ -77,6 +78,21 @@ export class ScreenRenderer {
     this.draw(small.ctx, svg);
     const data = small.canvas.data();
     return { rect: slot, image: { width: slot.width, height: slot.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) } };
+  }
+
+  /**
+   * The face guide and pictogram alone on a transparent picture of the camera picture's rectangle:
+   * the display draws them again over every camera frame (null when the screen has no live picture).
+   */
+  renderGuide(view: ScreenView): { rect: Rect; image: Rgba } | null {
+    const layout = layoutScreen(view, this.size);
+    if (view.screen !== 'capture' || !layout.area) return null;
+    const rect = pictureRect(layout);
+    const canvas = createCanvas(rect.width, rect.height);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${rect.width}" height="${rect.height}" viewBox="${rect.x} ${rect.y} ${rect.width} ${rect.height}">${guideSvg(view, rect, layout.metrics.scale)}</svg>`;
+    this.draw(canvas.getContext('2d'), svg);
+    const data = canvas.data();
+    return { rect, image: { width: rect.width, height: rect.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) } };
   }
 
   /** PNG of the whole screen as last rendered (screenshots, the REPL's screen dump). */

@@ -5,6 +5,7 @@
  */
 import type { Size } from '../drivers/display/port.js';
 import { historyRows, OVERLAY_TEXT, screenText } from './content.js';
+import { guideSvg } from './guide.js';
 import { layoutScreen, wrapText, type Rect, type ScreenLayout } from './layout.js';
 import type { ScreenView } from './view.js';
 
@@ -130,6 +131,7 @@ function area(view: ScreenView, layout: ScreenLayout, assets: SvgAssets): string
   } else if (kind === 'preview') {
     // The camera picture is blitted here by the display, frame by frame; this is its frame.
     svg += text(a.x + a.width / 2, a.y + a.height / 2, m.body, COLORS.areaText, '摄像头画面', { anchor: 'middle' });
+    svg += guideSvg(view, pictureRect(layout), m.scale);
   }
   const band = layout.caption;
   if (caption && band) {
@@ -137,6 +139,12 @@ function area(view: ScreenView, layout: ScreenLayout, assets: SvgAssets): string
     svg += paragraph({ ...band, width: band.width - 2 * m.lineGap }, band.y + m.lineGap / 4, m.tip, COLORS.areaText, caption, false, 'middle').svg;
   }
   return svg;
+}
+
+/** The part of the preview area the live picture shows in (above the caption band). */
+export function pictureRect(layout: ScreenLayout): Rect {
+  const a = layout.area!;
+  return { ...a, height: (layout.caption?.y ?? a.y + a.height) - a.y };
 }
 
 function overlay(view: ScreenView, layout: ScreenLayout, assets: SvgAssets): string {

@@ -171,6 +171,7 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
           step: Math.min(c.index + 1, c.actions.length),
           of: c.actions.length,
           notice: s.notice,
+          hint: s.hint,
           attempt: s.captureAttempts,
         },
       };
@@ -179,8 +180,14 @@ function screenBody(screen: ScreenId, mode: string | null, ctx: TerminalContext)
       return { buttons: [button('retry', ctx.devices.camera.ok)], fields: { cameraOk: ctx.devices.camera.ok } };
     case 'captureFailed':
       return {
-        buttons: [button('retry', attemptsLeft(ctx))],
-        fields: { failure: s.captureFailure, attemptsLeft: attemptsLeft(ctx) },
+        // Actions that kept failing: the retry is offered as a new set of actions (it is a new
+        // seeded draw, counted as an attempt, as every retry).
+        buttons: [
+          s.captureFailure === 'action-timeout' || s.captureFailure === 'unsteady'
+            ? { ...button('retry', attemptsLeft(ctx)), label: '换一组动作' }
+            : button('retry', attemptsLeft(ctx)),
+        ],
+        fields: { failure: s.captureFailure, hint: s.hint, attemptsLeft: attemptsLeft(ctx) },
       };
     case 'captured':
       return {

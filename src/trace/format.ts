@@ -9,7 +9,8 @@ import { isButtonId, type ButtonId, type ReadErrorReason } from '../machine/type
 import { SI_OPS, type SiOp } from '../si-client/sim.js';
 import type { SiErrorKind } from '../si-client/port.js';
 import { OUTPUT_KINDS, type OutputKind } from '../terminal/outputs.js';
-import { isAction, type Action } from '../vision/port.js';
+import { isAction, type Action, type Hint } from '../vision/port.js';
+import { isHint } from '../vision/hints.js';
 import type { ClockProblem } from '../drivers/time-sync/port.js';
 import type { StorageProblem } from '../si-client/outbox.js';
 
@@ -34,7 +35,7 @@ export interface TraceHeader {
 
 export type PersonFields = Omit<Identity, 'source'>;
 export type DeviceName = 'idReader' | 'sscReader' | 'barcode' | 'touch' | 'camera';
-export type VisionInputName = 'faceReady' | 'actionPassed' | 'faceLost' | 'multipleFaces' | 'photo' | 'cameraError';
+export type VisionInputName = 'faceReady' | 'actionPassed' | 'faceLost' | 'multipleFaces' | 'photo' | 'cameraError' | 'hint';
 export type PrinterStatusName = 'ok' | 'paper-out' | 'cover-open' | 'offline' | 'jammed';
 export type ClockStatusName = 'trusted' | ClockProblem;
 export type StorageStatusName = 'ok' | StorageProblem;
@@ -50,7 +51,8 @@ export type TraceInput = { at: number; line: number } & (
   | { in: 'read-error'; device: 'idReader' | 'sscReader' | 'barcode'; reason: ReadErrorReason }
   | { in: 'device'; device: DeviceName; status: 'unplugged' | 'replugged' }
   /** `action: "asked"` means whatever action the terminal is asking for at that moment. */
-  | { in: 'vision'; event: VisionInputName; action?: Action | 'asked'; quality?: number; reason?: string }
+  /** `hint`: what vision says the person should fix (a hint id of src/vision/hints.ts), or null once fixed. */
+  | { in: 'vision'; event: VisionInputName; action?: Action | 'asked'; quality?: number; reason?: string; hint?: Hint | null }
   | { in: 'frame'; file: string }
   | { in: 'si'; op: SiOp; reply?: unknown; fail?: SiErrorKind; hang?: true; latencyMs?: number }
   | { in: 'printer'; status: PrinterStatusName }
@@ -87,7 +89,7 @@ const INPUT_KINDS = ['touch', 'id-card', 'ssc', 'barcode', 'read-error', 'device
 const CLOCK_STATUSES: ClockStatusName[] = ['trusted', 'before-floor', 'unsynchronised'];
 const STORAGE_STATUSES: StorageStatusName[] = ['ok', 'outbox-full', 'disk-full', 'read-only', 'store-failed'];
 const DEVICES: DeviceName[] = ['idReader', 'sscReader', 'barcode', 'touch', 'camera'];
-const VISION_EVENTS: VisionInputName[] = ['faceReady', 'actionPassed', 'faceLost', 'multipleFaces', 'photo', 'cameraError'];
+const VISION_EVENTS: VisionInputName[] = ['faceReady', 'actionPassed', 'faceLost', 'multipleFaces', 'photo', 'cameraError', 'hint'];
 const PRINTER_STATUSES: PrinterStatusName[] = ['ok', 'paper-out', 'cover-open', 'offline', 'jammed'];
 const SI_FAILS: SiErrorKind[] = ['unreachable', 'timeout', 'server', 'bad-answer', 'storage'];
 const READ_ERRORS: ReadErrorReason[] = ['unreadable', 'removed-too-soon', 'unsupported-card'];
@@ -160,6 +162,8 @@ function parseInput(obj: Json, line: number): TraceInput {
     case 'vision': {
       const event = oneOf(obj.event, VISION_EVENTS, '"event"');
       if (event === 'actionPassed' && obj.action !== 'asked' && !isAction(obj.action)) throw new Error('actionPassed needs "action" (an action name or "asked")');
+      if (event === 'hint' && obj.hint !== null && !isHint(obj.hint)) throw new Error(`hint needs "hint": null or a hint id (got ${JSON.stringify(obj.hint)})`);
+      if (event === 'hint') return { ...base, in: 'vision', event, hint: obj.hint as Hint | null };
       if (event === 'photo' && (typeof obj.quality !== 'number' || obj.quality < 0 || obj.quality > 1)) throw new Error('photo needs "quality" between 0 and 1');
       return { ...base, in: 'vision', event, ...(obj.action !== undefined ? { action: obj.action as Action | 'asked' } : {}), ...(typeof obj.quality === 'number' ? { quality: obj.quality } : {}), ...(typeof obj.reason === 'string' ? { reason: obj.reason } : {}) };
     }

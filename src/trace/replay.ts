@@ -112,6 +112,9 @@ async function apply(input: TraceInput, devices: SimDevices, outbox: Outbox, ter
         case 'cameraError':
           ok = vision.inject({ type: 'vision.cameraError', reason: input.reason ?? 'camera error' });
           break;
+        case 'hint':
+          ok = vision.inject({ type: 'vision.hint', hint: input.hint ?? null });
+          break;
         default:
           ok = vision.inject({ type: `vision.${input.event}` });
       }

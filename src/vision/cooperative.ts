@@ -7,7 +7,7 @@ import type { Clock } from '../clock/clock.js';
 import type { CameraPort } from '../drivers/camera/port.js';
 import type { PhotoStore } from '../terminal/photo-store.js';
 import { FrameTap } from './frame-photo.js';
-import type { VisionEvent, VisionPort, VisionSession } from './port.js';
+import type { Hint, VisionEvent, VisionPort, VisionSession } from './port.js';
 
 export interface CooperativeTiming {
   /** Sitting down and finding the camera. */
@@ -21,6 +21,8 @@ export interface CooperativeTiming {
 export const DEFAULT_TIMING: CooperativeTiming = { settleMs: 2_000, actionMs: 2_500, photoMs: 1_500 };
 
 export class CooperativeVision implements VisionPort {
+  private active: ((event: VisionEvent) => void) | null = null;
+
   constructor(
     private readonly clock: Clock,
     private readonly camera: CameraPort,
@@ -39,6 +41,7 @@ export class CooperativeVision implements VisionPort {
       }, ms);
     };
     this.camera.start().catch((e: Error) => emit({ type: 'vision.cameraError', reason: e.message }));
+    this.active = emit;
     return {
       command: (command) => {
         if (command.type === 'baseline') later(this.timing.settleMs, () => ({ type: 'vision.faceReady' }));
@@ -48,7 +51,18 @@ export class CooperativeVision implements VisionPort {
       stop: () => {
         if (pending !== null) this.clock.clearTimeout(pending);
         tap.close();
+        if (this.active === emit) this.active = null;
       },
     };
+  }
+
+  /**
+   * Tells the open session what the person should fix (the REPL, demos): this person does what is
+   * asked, so only an outside voice can say they sit too far back. False when the camera screen is not up.
+   */
+  hint(hint: Hint | null): boolean {
+    if (!this.active) return false;
+    this.active({ type: 'vision.hint', hint });
+    return true;
   }
 }

@@ -6,6 +6,7 @@
 import { frameMat, jpegOf, opencv, type CV, type Mat } from './cv.js';
 import { loadShapeModel, type LoadedModel } from './landmarks/dlib-model.js';
 import { ShapePredictor } from './landmarks/predictor.js';
+import type { QualityThresholds } from './capture.js';
 import { DEFAULT_CASCADE, DEFAULT_PIPELINE, FacePipeline, type PipelineOptions } from './face-pipeline.js';
 import type { Frame } from '../drivers/camera/port.js';
 
@@ -60,6 +61,11 @@ export class VisionEngine {
   cacheProblem(cachePath: string): string | null {
     if (!this.load.cacheError) return null;
     return `the landmark model's converted copy ${cachePath} cannot be written (${this.load.cacheError}): every start parses the model again (${(this.load.ms / 1000).toFixed(0)} s)`;
+  }
+
+  /** The photo gate's thresholds in force (hints are told against the same limits). */
+  get quality(): QualityThresholds {
+    return this.pipelineOptions.quality;
   }
 
   /** A pipeline of its own (it holds the faces it follows): one per session or clip. */

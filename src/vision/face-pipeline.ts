@@ -27,8 +27,17 @@ export interface PipelineOptions {
    * on a smaller copy: it need not find small faces, and it is the costliest frame.
    */
   followDetectWidth: number;
-  /** Smallest face the detector reports, as a fraction of the frame width. */
+  /**
+   * Smallest face the detector reports, as a fraction of the frame width: small enough that a
+   * person two steps back is found (and told to come closer) rather than "no face".
+   */
   minFaceFraction: number;
+  /**
+   * The cascade's smallest window is 20 px, so faces under 20 px at detectWidth are looked for on a
+   * larger copy of this width, and only when nothing was found at detectWidth: the usual kiosk face
+   * costs nothing more. A far face being followed is confirmed at the width where it is ~22 px.
+   */
+  farDetectWidth: number;
   /**
    * While a face is followed, the periodic detection looks only for faces at least this fraction of
    * its size: a second person at the terminal is about as close as the first, while faces further
@@ -59,7 +68,8 @@ export interface PipelineOptions {
 export const DEFAULT_PIPELINE: Omit<PipelineOptions, 'cascadePath'> = {
   detectWidth: 240,
   followDetectWidth: 160,
-  minFaceFraction: 0.12,
+  minFaceFraction: 0.06,
+  farDetectWidth: 340,
   secondFaceFraction: 0.6,
   scaleFactor: 1.1,
   followScaleFactor: 1.2,
@@ -256,12 +266,25 @@ export class FacePipeline {
   }
 
   private detect(gray: Mat): Box[] {
-    const cv = this.cv;
     const o = this.options;
     const following = this.tracks.some((t) => t.reported);
+    const followed = following ? Math.min(...this.tracks.filter((t) => t.reported).map((t) => t.box.right - t.box.left)) : 0;
+    // A far face (a fraction of the frame) is confirmed on a copy where it is still ~22 px wide.
+    const width = following
+      ? Math.min(Math.max(o.followDetectWidth, Math.ceil((22 * gray.cols) / (1.1 * followed))), Math.max(o.followDetectWidth, o.farDetectWidth))
+      : o.detectWidth;
+    const found = this.detectAt(gray, width, following, followed, true);
+    if (found.length > 0 || following || this.tracks.length > 0 || o.farDetectWidth <= o.detectWidth) return found;
+    // Nothing at the usual size: look for a smaller face (someone sitting back) on a larger copy.
+    return this.detectAt(gray, o.farDetectWidth, false, 0, false);
+  }
+
+  private detectAt(gray: Mat, width: number, following: boolean, followed: number, rotated: boolean): Box[] {
+    const cv = this.cv;
+    const o = this.options;
     // Finding a face the first time keeps the direct area resize (the landmark fit starts from this
     // box); the periodic detection takes the fast halving.
-    const scaled = following ? shrink(cv, gray, o.followDetectWidth) : areaResize(cv, gray, o.detectWidth);
+    const scaled = following ? shrink(cv, gray, width) : areaResize(cv, gray, width);
     const scale = scaled.cols / gray.cols;
     const small = scaled.equalizeHist();
     if (scaled !== gray) scaled.release();
@@ -269,14 +292,13 @@ export class FacePipeline {
     let min = Math.max(20, Math.round(o.minFaceFraction * small.cols));
     if (following) {
       // The cascade's box is about 1.1x the model's box of the same face.
-      const followed = Math.min(...this.tracks.filter((t) => t.reported).map((t) => t.box.right - t.box.left));
       min = Math.max(min, Math.round(o.secondFaceFraction * 1.1 * followed * scale));
     }
     const find = (img: Mat) => this.cascade.detectMultiScale(img, step, o.minNeighbors, 0, new cv.Size(min, min)).objects;
     let found = find(small).map((r) => ({ cx: r.x + r.width / 2, cy: r.y + r.height / 2, w: r.width, h: r.height }));
     // The cascade sees upright faces only (about ±15°): with no face followed yet, also look on
     // copies turned both ways, so a person who tilts the head is still found.
-    if (found.length === 0 && this.tracks.length === 0) {
+    if (rotated && found.length === 0 && this.tracks.length === 0) {
       for (const angle of ROTATED_SEARCH) {
         const centre = new cv.Point2(small.cols / 2, small.rows / 2);
         const turned = small.warpAffine(cv.getRotationMatrix2D(centre, angle, 1), new cv.Size(small.cols, small.rows), cv.INTER_LINEAR, cv.BORDER_REPLICATE);

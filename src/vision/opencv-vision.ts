@@ -14,12 +14,16 @@ import { ActionJudge, type JudgeEvent, type ThresholdOverrides } from './actions
 import { AutoCapture, type CaptureOptions } from './capture.js';
 import type { VisionEngine } from './engine.js';
 import type { Mat } from './cv.js';
+import { DEFAULT_HINT_THRESHOLDS, frameHint, HintDebounce, type Hint, type HintTiming } from './hints.js';
+import { Delays } from '../machine/delays.js';
 import type { FrameObservation } from './observation.js';
 import type { VisionCommand, VisionEvent, VisionPort, VisionSession } from './port.js';
 
 export interface OpenCvVisionOptions {
   thresholds?: ThresholdOverrides;
   capture?: CaptureOptions;
+  /** Hint debouncing (defaults: Delays.HINT_SETTLE, HINT_CLEAR, PROMPT_REPEAT). */
+  hints?: Partial<HintTiming>;
   /** Called with every analysed frame (the REPL's `vision` view, tests, bench). */
   onObservation?: (observation: FrameObservation) => void;
   /** Seconds each offered frame took to judge (fleet metrics). */
@@ -62,6 +66,9 @@ class Session {
   private phase: Phase = 'idle';
   private closed = false;
   private index = 0;
+  private readonly hints: HintDebounce;
+  /** The face is placed well enough to start the challenge (not too far, one face). */
+  private placed = false;
 
   constructor(
     private readonly engine: VisionEngine,
@@ -75,6 +82,7 @@ class Session {
     // Candidates that lose to a better frame, or a session that ends before the photo, leave no
     // face bytes behind in memory.
     this.capture = new AutoCapture<Buffer>(options.capture, (jpeg) => jpeg.fill(0));
+    this.hints = new HintDebounce({ settleMs: Delays.HINT_SETTLE, clearMs: Delays.HINT_CLEAR, repeatMs: Delays.PROMPT_REPEAT, ...options.hints });
   }
 
   command(command: VisionCommand): void {
@@ -83,7 +91,7 @@ class Session {
       this.phase = 'baseline';
       // Already holding a neutral (e.g. the machine restarted the challenge after a lost face
       // that came back): the person need not hold still again.
-      if (this.judge.state.phase === 'ready') queueMicrotask(() => this.answer({ type: 'vision.faceReady' }));
+      if (this.judge.state.phase === 'ready' && this.placed) queueMicrotask(() => this.ready());
     } else if (command.type === 'expect') {
       this.judge.expect(command.action);
       this.phase = 'acting';
@@ -118,7 +126,11 @@ class Session {
     try {
       const observation = this.pipeline.analyze(mat, frame.at, this.index++);
       this.options.onObservation?.(observation);
+      this.hint(observation);
       for (const event of this.judge.observe(observation)) this.onJudge(event);
+      // A neutral pose held too far back is not ready yet: the challenge starts once the person
+      // came close enough (they heard 「请靠近一点」 meanwhile).
+      if (this.phase === 'baseline' && this.placed && this.judge.state.phase === 'ready') this.ready();
       if (this.phase === 'capturing') {
         const chosen = this.capture.observe(observation, () => this.engine.jpeg(mat));
         if (chosen) {
@@ -131,9 +143,22 @@ class Session {
     }
   }
 
+  /** Tells the machine what to fix, debounced; once the photo is taken there is nothing to fix. */
+  private hint(observation: FrameObservation): void {
+    const raw: Hint | null = this.phase === 'done' ? null : frameHint(observation, this.phase === 'acting' ? 'acting' : 'placing', { ...DEFAULT_HINT_THRESHOLDS, gate: this.engine.quality });
+    this.placed = observation.faces.length === 1 && raw !== 'too-far';
+    const changed = this.hints.observe(raw, observation.at);
+    if (changed !== undefined) this.answer({ type: 'vision.hint', hint: changed });
+  }
+
+  private ready(): void {
+    this.phase = 'idle';
+    this.answer({ type: 'vision.faceReady' });
+  }
+
   private onJudge(event: JudgeEvent): void {
     if (event.type === 'baseline') {
-      if (this.phase === 'baseline') this.answer({ type: 'vision.faceReady' });
+      // Answered after the frame, once placement is known (analyse).
     } else if (event.type === 'passed') {
       if (this.phase === 'acting') this.answer({ type: 'vision.actionPassed', action: event.action });
     } else if (event.type === 'restart') {

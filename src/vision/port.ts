@@ -3,6 +3,7 @@
  * tells it what to look for (expect / capture); it answers with typed vision.* events. Pixels,
  * landmarks and poses stay behind this port.
  */
+import type { Hint } from './hints.js';
 
 export const ACTIONS = [
   'raise_head',
@@ -15,6 +16,8 @@ export const ACTIONS = [
   'blink',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
+
+export type { Hint } from './hints.js';
 
 export function isAction(value: unknown): value is Action {
   return typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
@@ -34,6 +37,11 @@ export type VisionEvent =
   | { type: 'vision.actionPassed'; action: Action }
   | { type: 'vision.faceLost' }
   | { type: 'vision.multipleFaces' }
+  /**
+   * What the person should fix now (src/vision/hints.ts), debounced: sent when a condition has
+   * lasted Delays.HINT_SETTLE, and with `hint: null` once it has been fixed for Delays.HINT_CLEAR.
+   */
+  | { type: 'vision.hint'; hint: Hint | null }
   | { type: 'vision.photo'; photoRef: string; quality: number }
   | { type: 'vision.cameraError'; reason: string };
 

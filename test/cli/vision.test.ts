@@ -1,5 +1,6 @@
 // lifecheck vision analyze / check through the built CLI.
 import t from 'tap';
+import { isHint } from '../../src/vision/hints.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +39,8 @@ t.test('analyze a folder: frames in name order, a broken file skipped and named'
   t.same(frames.map((f) => [f.frame, f.at]), [[0, 0], [1, 100]]);
   t.equal(frames[0]!.faces[0]!.landmarks.length, 136);
   t.match(r.stderr, /skipped 002\.jpg/);
+  // Every frame line says what the person would be told to fix: null or one hint id.
+  for (const f of frames as unknown as Array<Record<string, unknown>>) t.ok('hint' in f && (f.hint === null || isHint(f.hint)), `frame ${String(f.frame)} hint ${JSON.stringify(f.hint)}`);
 });
 
 t.test('check: a still photo passes no action; usage and path errors are clear', async (t) => {

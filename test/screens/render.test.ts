@@ -2,7 +2,7 @@ import t from 'tap';
 import { createCanvas, Image } from '@napi-rs/canvas';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtureView } from '../../src/screens/fixtures.js';
+import { fixtureView, GUIDE_FIXTURES } from '../../src/screens/fixtures.js';
 import { SCREEN_IDS } from '../../src/screens/view.js';
 import { encodeGrayPng, toGray } from '../png-gray.js';
 import { qrSvg } from '../../src/screens/qr.js';
@@ -91,7 +91,7 @@ function describe(d: GoldenDiff): string {
 }
 
 /** One golden per screen (its plain fixture), plus the rare-name confirm screen. */
-const GOLDEN_FIXTURES = [...SCREEN_IDS, 'confirm-rare-name', 'overlay-qr'];
+const GOLDEN_FIXTURES = [...SCREEN_IDS, 'confirm-rare-name', 'overlay-qr', ...GUIDE_FIXTURES];
 
 /** Share of pixels whose channels differ by more than `tolerance` (font hinting may move a few). */
 function differing(a: Uint8ClampedArray, b: Uint8ClampedArray, tolerance = 40): number {

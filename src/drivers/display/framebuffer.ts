@@ -105,6 +105,8 @@ export class FramebufferDisplay implements DisplayPort {
   private shadow = Buffer.alloc(0);
   private frame = Buffer.alloc(0);
   private drawn: ScreenView | null = null;
+  /** The face guide's pixels as drawn in the frame (offsets, then their bytes), put back over every camera frame. */
+  private guide: { offsets: Uint32Array; bytes: Buffer } | null = null;
   readonly stats: FramebufferStats = { fullRenders: 0, countdownRenders: 0, previewBlits: 0, rowsWritten: 0, bytesWritten: 0 };
 
   constructor(private readonly options: FramebufferOptions) {}
@@ -158,6 +160,7 @@ export class FramebufferDisplay implements DisplayPort {
     this.stats.fullRenders++;
     const g = this.geometry;
     convert(image.data, g.width * 4, g.width, g.height, g.format, this.frame, 0, g.stride);
+    this.keepGuide(view);
     this.flush(0, g.height);
   }
 
@@ -185,10 +188,41 @@ export class FramebufferDisplay implements DisplayPort {
     const rect: Rect = { x: area.x + Math.round((area.width - w) / 2), y: area.y, width: w, height: h };
     const g = this.geometry;
     draw(rect, visible, g);
+    this.putGuide();
     // A new camera frame changes every row it covers: write those rows whole, in one go.
     this.write(rect.y * g.stride, visible * g.stride);
     this.stats.rowsWritten += visible;
     this.stats.previewBlits++;
+  }
+
+  /** Remembers where the face guide was drawn (its opaque pixels) and its bytes in the frame's format. */
+  private keepGuide(view: ScreenView): void {
+    this.guide = null;
+    const part = view.overlay ? null : this.renderer!.renderGuide(view);
+    if (!part) return;
+    const g = this.geometry!;
+    const bpp = bytesPerPixel(g.format);
+    const { rect, image } = part;
+    const offsets: number[] = [];
+    for (let y = 0; y < image.height; y++) {
+      for (let x = 0; x < image.width; x++) {
+        if (image.data[(y * image.width + x) * 4 + 3]! >= 128) offsets.push((rect.y + y) * g.stride + (rect.x + x) * bpp);
+      }
+    }
+    const bytes = Buffer.alloc(offsets.length * bpp);
+    offsets.forEach((o, i) => this.frame.copy(bytes, i * bpp, o, o + bpp));
+    this.guide = { offsets: Uint32Array.from(offsets), bytes };
+  }
+
+  private putGuide(): void {
+    const guide = this.guide;
+    if (!guide) return;
+    const bpp = bytesPerPixel(this.geometry!.format);
+    const { offsets, bytes } = guide;
+    for (let i = 0; i < offsets.length; i++) {
+      const o = offsets[i]!;
+      for (let b = 0; b < bpp; b++) this.frame[o + b] = bytes[i * bpp + b]!;
+    }
   }
 
   private drawCountdown(view: ScreenView): void {

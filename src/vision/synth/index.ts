@@ -3,3 +3,4 @@ export * from './script.js';
 export * from './source.js';
 export * from './synthesize.js';
 export { delaunay } from './mesh.js';
+export { ScenarioPerson, SCENARIOS, dim, type Scenario } from './scenario.js';

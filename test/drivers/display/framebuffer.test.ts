@@ -6,7 +6,8 @@ import { fakeFb } from './fake-fb.js';
 import { convert } from '../../../src/drivers/display/pixels.js';
 import { fixtureView } from '../../../src/screens/fixtures.js';
 import { layoutScreen } from '../../../src/screens/layout.js';
-import { COLORS } from '../../../src/screens/svg.js';
+import { COLORS, pictureRect } from '../../../src/screens/svg.js';
+import { GUIDE_COLORS } from '../../../src/screens/guide.js';
 
 function hex(color: string): [number, number, number] {
   return [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) as [number, number, number];
@@ -150,4 +151,23 @@ t.test('RGB565 dithering keeps a smooth gradient free of wide bands', async (t) 
     longest = Math.max(longest, run);
   }
   t.ok(longest < 8, `longest run of one colour: ${longest}`);
+});
+
+t.test('the face guide stays drawn over every camera frame, in its colour for the placement', async (t) => {
+  const fb = fakeFb(t, 32);
+  await fb.display.start();
+  const frame = { width: 640, height: 480, data: new Uint8Array(640 * 480 * 3).fill(90) };
+  const size = { width: 1280, height: 800 };
+  for (const [fixture, colour] of [['capture-action-raise_head', GUIDE_COLORS.good], ['capture-hint-too-far', GUIDE_COLORS.bad]] as const) {
+    const view = fixtureView(fixture);
+    fb.display.show(view);
+    fb.display.blitCamera(frame, true);
+    const pic = pictureRect(layoutScreen(view, size));
+    // The oval's leftmost point: centre row, a fifth of the picture's width left of its middle.
+    const x = Math.round(pic.x + pic.width / 2 - pic.width * 0.2), y = Math.round(pic.y + pic.height * 0.48);
+    const file = readFileSync(fb.device);
+    near(t, pixel(file, fb.stride, 32, x, y), hex(colour), 8, `${fixture}: the oval over the picture`);
+    near(t, pixel(file, fb.stride, 32, x + 40, y), [90, 90, 90], 0, `${fixture}: the picture inside the oval`);
+  }
+  await fb.display.stop();
 });
