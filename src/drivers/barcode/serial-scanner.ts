@@ -3,6 +3,7 @@
  * configured terminator, per scan. The port is reopened after a USB unplug until it is back.
  * Scanned tokens are personal data (an electronic SSC code identifies a person): never logged.
  */
+import { access } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { PayloadSplitter, type Terminator } from './payload.js';
 import { ScannerDriver, type ScannerTiming } from './scanner-base.js';
@@ -16,6 +17,7 @@ export interface SerialScannerOptions extends ScannerTiming {
 export class SerialScanner extends ScannerDriver {
   private port: SerialPort | null = null;
   private splitter: PayloadSplitter;
+  private presenceTimer: unknown = null;
 
   constructor(private readonly options: SerialScannerOptions) {
     super(options);
@@ -23,6 +25,7 @@ export class SerialScanner extends ScannerDriver {
   }
 
   protected async close(): Promise<void> {
+    this.stopWatching();
     const port = this.port;
     this.port = null;
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
@@ -50,8 +53,38 @@ export class SerialScanner extends ScannerDriver {
     port.on('close', (err: Error | null) => {
       if (this.port !== port || !this.running) return;
       this.port = null;
+      this.stopWatching();
       this.lost(err?.message ?? 'port closed');
     });
     this.health.healthy();
+    this.watchPresence(port);
+  }
+
+  /**
+   * An unplugged adapter's node goes (udev removes it and its by-id link), but the open port does not
+   * always hear of it (seen on a pty whose far end vanished: no error, no close): so while open, the
+   * node is looked for too, as often as a reopen is tried (at least every 250 ms).
+   */
+  private watchPresence(port: SerialPort): void {
+    const { clock, reopenMs } = this.options;
+    this.presenceTimer = clock.setTimeout(() => {
+      this.presenceTimer = null;
+      void access(this.options.port).then(
+        () => {
+          if (this.port === port && this.running) this.watchPresence(port);
+        },
+        () => {
+          if (this.port !== port || !this.running) return;
+          this.port = null;
+          if (port.isOpen) port.close(() => {});
+          this.lost('the device node is gone');
+        },
+      );
+    }, Math.max(reopenMs, 250));
+  }
+
+  private stopWatching(): void {
+    if (this.presenceTimer !== null) this.options.clock.clearTimeout(this.presenceTimer);
+    this.presenceTimer = null;
   }
 }
